@@ -1,0 +1,41 @@
+# Two commands on a fresh machine with Python 3.11 and make: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test lint format worker beat messages demo-clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet --constraint constraints.txt --editable '.[dev]'
+	touch $@
+
+# The embedded default: SQLite under var/, Celery tasks in-process, demo data on first run.
+run: install
+	DEBUG=true $(MANAGE) migrate --no-input
+	DEBUG=true $(MANAGE) import_catalogue requirements/catalogue/rs220477.yaml
+	DEBUG=true $(MANAGE) seed_demo --if-empty
+	DEBUG=true $(MANAGE) runserver $(HOST):$(PORT)
+
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+worker: install
+	$(BIN)/celery --app halland_utbud worker --loglevel INFO
+
+beat: install
+	$(BIN)/celery --app halland_utbud beat --loglevel INFO

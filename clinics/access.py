@@ -1,0 +1,92 @@
+"""Who may see and change what. Views, the API and exports all ask here, so the browser
+and the REST API can never disagree.
+
+The rules:
+- region admins, reviewers and viewers see every provider, clinic and report;
+- a clinic reporter sees only the clinics linked to them, and every clinic of the
+  providers linked to them (a provider's coordinator);
+- only clinic reporters (for their own clinics) change a clinic's report;
+- only reviewers decide reports, never one they submitted or answered themselves;
+- only region admins keep the register and the catalogue.
+"""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from clinics.models import Clinic, Provider, Report, Role, User
+from halland_utbud.errors import NotAllowed
+
+_SEES_EVERYTHING = {Role.REGION_ADMIN, Role.REVIEWER, Role.VIEWER}
+
+
+def _is_active(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def sees_everything(user: User) -> bool:
+    return _is_active(user) and (user.is_superuser or user.role in _SEES_EVERYTHING)
+
+
+def is_region_admin(user: User) -> bool:
+    return _is_active(user) and (user.is_superuser or user.role == Role.REGION_ADMIN)
+
+
+def is_reviewer(user: User) -> bool:
+    return _is_active(user) and user.role == Role.REVIEWER
+
+
+def is_reporter(user: User) -> bool:
+    return _is_active(user) and user.role == Role.CLINIC_REPORTER
+
+
+def _reporter_clinics_filter(user: User) -> Q:
+    return Q(reporters=user) | Q(provider__coordinators=user)
+
+
+def visible_clinics(user: User) -> QuerySet[Clinic]:
+    """Every clinic the user may see, as a queryset to filter further."""
+    if sees_everything(user):
+        return Clinic.objects.all()
+    if is_reporter(user):
+        return Clinic.objects.filter(
+            pk__in=Clinic.objects.filter(_reporter_clinics_filter(user)).values("pk")
+        )
+    return Clinic.objects.none()
+
+
+def visible_providers(user: User) -> QuerySet[Provider]:
+    if sees_everything(user):
+        return Provider.objects.all()
+    if is_reporter(user):
+        return Provider.objects.filter(pk__in=visible_clinics(user).values("provider_id"))
+    return Provider.objects.none()
+
+
+def visible_reports(user: User) -> QuerySet[Report]:
+    return Report.objects.filter(clinic__in=visible_clinics(user))
+
+
+def may_report_for(user: User, clinic: Clinic) -> bool:
+    return is_reporter(user) and visible_clinics(user).filter(pk=clinic.pk).exists()
+
+
+def get_clinic_for_user(user: User, pk: int) -> Clinic:
+    """The clinic, if the user may see it; a clinic they may not see does not exist."""
+    try:
+        return visible_clinics(user).select_related("provider").get(pk=pk)
+    except Clinic.DoesNotExist:
+        raise Http404 from None
+
+
+def check_may_report(user: User, clinic: Clinic) -> None:
+    if not may_report_for(user, clinic):
+        raise NotAllowed(_("Du får inte rapportera för den här mottagningen."))
+
+
+def check_may_review(user: User, report: Report) -> None:
+    """Only reviewers decide, and never a report they submitted or answered (four eyes)."""
+    if not is_reviewer(user):
+        raise NotAllowed(_("Endast granskare får besluta om rapporter."))
+    if report.submitted_by_id == user.pk or report.answers.filter(reported_by=user).exists():
+        raise NotAllowed(_("Du får inte granska en rapport som du själv har lämnat uppgifter i."))

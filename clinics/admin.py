@@ -1,0 +1,88 @@
+"""The register in the admin, with the history of every change. Nothing is deleted here:
+clinics are closed by setting their end date, reports are kept forever."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from clinics.models import Answer, Clinic, Provider, Report, ReportEvent, User
+
+
+class NoDeleteMixin:
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Provider)
+class ProviderAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+    list_display = ["name", "organisation_number", "kind"]
+    list_filter = ["kind"]
+    search_fields = ["name", "organisation_number"]
+
+
+@admin.register(Clinic)
+class ClinicAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+    list_display = [
+        "name",
+        "hsa_id",
+        "provider",
+        "kind",
+        "municipality_code",
+        "contract_form",
+        "active_until",
+    ]
+    list_filter = ["kind", "care_type", "municipality_code", "contract_form", "provider__kind"]
+    search_fields = ["name", "hsa_id", "provider__name"]
+    list_select_related = ["provider"]
+    autocomplete_fields = ["provider"]
+
+
+class AnswerInline(admin.TabularInline):
+    model = Answer
+    extra = 0
+    can_delete = False
+    fields = ["requirement", "status", "channel", "evidence_url", "justification", "reported_by"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReportEventInline(admin.TabularInline):
+    model = ReportEvent
+    extra = 0
+    can_delete = False
+    fields = ["at", "actor", "from_state", "to_state", "comment"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Report)
+class ReportAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+    """Reports change only through their services (submit, approve, return)."""
+
+    list_display = ["clinic", "state", "catalogue_version", "submitted_at", "decided_at"]
+    list_filter = ["state", "catalogue_version"]
+    search_fields = ["clinic__name", "clinic__hsa_id"]
+    list_select_related = ["clinic", "catalogue_version"]
+    inlines = [AnswerInline, ReportEventInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(User)
+class UserAdmin(NoDeleteMixin, SimpleHistoryAdmin, DjangoUserAdmin):
+    list_display = ["username", "get_full_name", "email", "role", "is_active"]
+    list_filter = ["role", "is_active"]
+    filter_horizontal = ["clinics", "providers", "groups", "user_permissions"]
+    fieldsets = [
+        *DjangoUserAdmin.fieldsets,
+        (_("Roll och behörighet"), {"fields": ["role", "clinics", "providers"]}),
+    ]

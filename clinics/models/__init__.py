@@ -1,0 +1,14 @@
+from clinics.models.register import Clinic, Provider
+from clinics.models.reports import Answer, Report, ReportEvent, ReportState
+from clinics.models.users import Role, User
+
+__all__ = [
+    "Answer",
+    "Clinic",
+    "Provider",
+    "Report",
+    "ReportEvent",
+    "ReportState",
+    "Role",
+    "User",
+]

@@ -1,0 +1,103 @@
+"""The register: care providers and their clinics. Clinics are closed, never deleted."""
+
+from datetime import date
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from requirements.compliance import ClinicProfile
+from requirements.identifiers import (
+    HSA_ID_MAX_LENGTH,
+    validate_hsa_id,
+    validate_organisation_number,
+)
+from requirements.vocabulary import CareType, ClinicKind, ContractForm, Municipality, ProviderKind
+
+
+class Provider(models.Model):
+    name = models.CharField(_("namn"), max_length=200)
+    organisation_number = models.CharField(
+        _("organisationsnummer"),
+        max_length=11,
+        unique=True,
+        validators=[validate_organisation_number],
+        help_text=_("Tio siffror, t.ex. 232100-0115."),
+    )
+    kind = models.CharField(_("typ"), max_length=20, choices=ProviderKind.choices)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("vårdgivare")
+        verbose_name_plural = _("vårdgivare")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClinicQuerySet(models.QuerySet):
+    def active_on(self, day: date) -> "ClinicQuerySet":
+        return self.filter(
+            Q(active_from__isnull=True) | Q(active_from__lte=day),
+            Q(active_until__isnull=True) | Q(active_until__gte=day),
+        )
+
+
+class Clinic(models.Model):
+    hsa_id = models.CharField(
+        _("HSA-id"), max_length=HSA_ID_MAX_LENGTH, unique=True, validators=[validate_hsa_id]
+    )
+    name = models.CharField(_("namn"), max_length=200)
+    provider = models.ForeignKey(
+        Provider, on_delete=models.PROTECT, related_name="clinics", verbose_name=_("vårdgivare")
+    )
+    kind = models.CharField(_("typ av mottagning"), max_length=30, choices=ClinicKind.choices)
+    care_type = models.CharField(_("vårdslag"), max_length=20, choices=CareType.choices)
+    municipality_code = models.CharField(_("kommun"), max_length=4, choices=Municipality.choices)
+    contract_form = models.CharField(_("avtalsform"), max_length=20, choices=ContractForm.choices)
+    url_1177 = models.URLField(_("sida på 1177"), max_length=300, blank=True)
+    active_from = models.DateField(_("aktiv från"), null=True, blank=True)
+    active_until = models.DateField(
+        _("aktiv till och med"),
+        null=True,
+        blank=True,
+        help_text=_("Sätts när mottagningen stängs; mottagningar tas aldrig bort."),
+    )
+    history = HistoricalRecords()
+
+    objects = ClinicQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("mottagning")
+        verbose_name_plural = _("mottagningar")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(active_from__isnull=True)
+                | Q(active_until__isnull=True)
+                | Q(active_until__gte=models.F("active_from")),
+                name="clinic_active_period_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.hsa_id})"
+
+    @property
+    def is_active(self) -> bool:
+        today = timezone.localdate()
+        return (self.active_from is None or self.active_from <= today) and (
+            self.active_until is None or today <= self.active_until
+        )
+
+    def profile(self) -> ClinicProfile:
+        """The attributes the catalogue's applicability rules speak of."""
+        return ClinicProfile(
+            kind=self.kind,
+            care_type=self.care_type,
+            provider_kind=self.provider.kind,
+            contract_form=self.contract_form,
+        )

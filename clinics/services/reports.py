@@ -1,0 +1,214 @@
+"""Every change to a report goes through here: the state machine, the actor checks, the
+event rows. Each function runs in one transaction and locks the report it changes, so two
+people acting at once cannot both win.
+"""
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from clinics.access import check_may_report, check_may_review
+from clinics.models import Answer, Clinic, Report, ReportEvent, ReportState, User
+from clinics.selectors import latest_approved_reports
+from halland_utbud.errors import ApplicationError, InvalidTransition
+from requirements.models import Requirement
+from requirements.selectors import catalogue_in_force
+from requirements.vocabulary import AnswerStatus
+
+# (action, from state) -> to state. Anything not listed is refused.
+TRANSITIONS: dict[tuple[str, str], str] = {
+    ("submit", ReportState.DRAFT): ReportState.SUBMITTED,
+    ("submit", ReportState.RETURNED): ReportState.SUBMITTED,
+    ("approve", ReportState.SUBMITTED): ReportState.APPROVED,
+    ("return", ReportState.SUBMITTED): ReportState.RETURNED,
+}
+
+
+def _target_state(action: str, report: Report) -> str:
+    try:
+        return TRANSITIONS[(action, report.state)]
+    except KeyError:
+        raise InvalidTransition(
+            _("En rapport med status ”%(state)s” kan inte %(action)s.")
+            % {"state": report.get_state_display(), "action": _ACTION_VERBS[action]}
+        ) from None
+
+
+_ACTION_VERBS = {
+    "submit": gettext_lazy("skickas in"),
+    "approve": gettext_lazy("godkännas"),
+    "return": gettext_lazy("återsändas"),
+}
+
+
+def _locked(report: Report) -> Report:
+    return Report.objects.select_for_update().select_related("clinic").get(pk=report.pk)
+
+
+def _record(report: Report, *, actor: User, from_state: str, comment: str = "") -> None:
+    ReportEvent.objects.create(
+        report=report,
+        actor=actor,
+        from_state=from_state,
+        to_state=report.state,
+        comment=comment,
+    )
+
+
+@transaction.atomic
+def start_report(*, clinic: Clinic, actor: User, on_date: date | None = None) -> Report:
+    """Open a draft against the catalogue in force, pre-filled with the last approved answers."""
+    check_may_report(actor, clinic)
+    on_date = on_date or timezone.localdate()
+    version = catalogue_in_force(on_date)
+    if version is None:
+        raise ApplicationError(_("Det finns ingen kravkatalog som gäller idag."))
+    if Report.objects.filter(clinic=clinic).exclude(state=ReportState.APPROVED).exists():
+        raise InvalidTransition(_("Mottagningen har redan en rapport som inte är godkänd."))
+    report = Report.objects.create(clinic=clinic, catalogue_version=version)
+    _record(report, actor=actor, from_state="")
+
+    previous = latest_approved_reports(Clinic.objects.filter(pk=clinic.pk), on_date).first()
+    if previous is not None:
+        requirements = {r.code: r for r in version.requirements.all()}
+        now = timezone.now()
+        Answer.objects.bulk_create(
+            Answer(
+                report=report,
+                requirement=requirements[old.requirement.code],
+                status=old.status,
+                channel=old.channel,
+                evidence_url=old.evidence_url,
+                comment=old.comment,
+                justification=old.justification,
+                reported_by=actor,
+                reported_at=now,
+            )
+            for old in previous.answers.select_related("requirement")
+            if old.requirement.code in requirements
+        )
+    return report
+
+
+def validate_answer(
+    *, requirement: Requirement, status: str, channel: str, evidence_url: str, justification: str
+) -> dict[str, str]:
+    """Field errors for an answer, in the user's language; empty when it is acceptable."""
+    errors: dict[str, str] = {}
+    if status not in AnswerStatus.values:
+        errors["status"] = _("Välj en av statusarna.")
+    if status == AnswerStatus.NOT_APPLICABLE:
+        if not requirement.may_be_not_applicable:
+            errors["status"] = _("Det här kravet kan inte anges som ej tillämpligt.")
+        elif not justification.strip():
+            errors["justification"] = _("Motivera varför kravet inte är tillämpligt.")
+    if channel and not requirement.asks_channel:
+        errors["channel"] = _("Det här kravet efterfrågar ingen kanal.")
+    if evidence_url and not evidence_url.lower().startswith("https://"):
+        errors["evidence_url"] = _("Länken till underlaget ska börja med https://.")
+    return errors
+
+
+@transaction.atomic
+def save_answer(
+    *,
+    report: Report,
+    requirement: Requirement,
+    actor: User,
+    status: str,
+    channel: str = "",
+    evidence_url: str = "",
+    comment: str = "",
+    justification: str = "",
+) -> Answer:
+    """Create or change the clinic's answer to one requirement in an open report."""
+    report = _locked(report)
+    check_may_report(actor, report.clinic)
+    if report.state not in ReportState.open_states():
+        raise InvalidTransition(_("Rapporten är inskickad eller godkänd och kan inte ändras."))
+    if requirement.version_id != report.catalogue_version_id:
+        raise ApplicationError(_("Kravet hör inte till rapportens katalogversion."))
+    errors = validate_answer(
+        requirement=requirement,
+        status=status,
+        channel=channel,
+        evidence_url=evidence_url,
+        justification=justification,
+    )
+    if errors:
+        raise ApplicationError(_("Svaret har fel."), extra={"errors": errors})
+
+    answer = Answer.objects.filter(report=report, requirement=requirement).first() or Answer(
+        report=report, requirement=requirement
+    )
+    answer.status = status
+    answer.channel = channel
+    answer.evidence_url = evidence_url
+    answer.comment = comment
+    answer.justification = justification if status == AnswerStatus.NOT_APPLICABLE else ""
+    answer.reported_by = actor
+    answer.reported_at = timezone.now()
+    answer.full_clean()
+    answer.save()
+    return answer
+
+
+@transaction.atomic
+def submit_report(*, report: Report, actor: User) -> Report:
+    report = _locked(report)
+    check_may_report(actor, report.clinic)
+    from_state = report.state
+    to_state = _target_state("submit", report)
+    missing = report.catalogue_version.requirements.exclude(answers__report=report)
+    if missing.exists():
+        raise ApplicationError(
+            _("Alla krav måste besvaras innan rapporten skickas in."),
+            extra={"missing": list(missing.values_list("code", flat=True))},
+        )
+    report.state = to_state
+    report.submitted_at = timezone.now()
+    report.submitted_by = actor
+    report.save(update_fields=["state", "submitted_at", "submitted_by"])
+    _record(report, actor=actor, from_state=from_state)
+    return report
+
+
+def _decide(action: str, *, report: Report, actor: User, comment: str) -> Report:
+    report = _locked(report)
+    check_may_review(actor, report)
+    from_state = report.state
+    report.state = _target_state(action, report)
+    report.decided_at = timezone.now()
+    report.decided_by = actor
+    report.review_comment = comment
+    report.save(update_fields=["state", "decided_at", "decided_by", "review_comment"])
+    _record(report, actor=actor, from_state=from_state, comment=comment)
+    return report
+
+
+@transaction.atomic
+def approve_report(*, report: Report, actor: User, comment: str = "") -> Report:
+    return _decide("approve", report=report, actor=actor, comment=comment)
+
+
+@transaction.atomic
+def return_report(
+    *,
+    report: Report,
+    actor: User,
+    comment: str,
+    answer_comments: dict[int, str] | None = None,
+) -> Report:
+    """Send the report back for completion; the reviewer must say what is missing."""
+    if not comment.strip() and not any((answer_comments or {}).values()):
+        raise ApplicationError(
+            _("Skriv vad som behöver kompletteras."), extra={"errors": {"comment": _("Krävs.")}}
+        )
+    report = _decide("return", report=report, actor=actor, comment=comment)
+    for answer in report.answers.filter(pk__in=list(answer_comments or {})):
+        answer.review_comment = answer_comments[answer.pk]
+        answer.save(update_fields=["review_comment"])
+    return report

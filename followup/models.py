@@ -1,0 +1,1 @@
+# Indicators, snapshots and yearly targets arrive with the follow-up issue.

@@ -1,0 +1,27 @@
+"""One application error type for business rules, mapped to HTTP in one place.
+
+Services raise these; views, the API and commands turn them into a message for the user.
+"""
+
+
+class ApplicationError(Exception):
+    """A business rule refused the action; ``message`` is for the user, in their language."""
+
+    status_code = 400
+
+    def __init__(self, message: str, *, extra: dict | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.extra = extra or {}
+
+
+class NotAllowed(ApplicationError):
+    """The actor may not do this (role, clinic or four-eyes rule)."""
+
+    status_code = 403
+
+
+class InvalidTransition(ApplicationError):
+    """The object is not in a state from which this action is possible."""
+
+    status_code = 409

@@ -1,0 +1,56 @@
+import os
+
+import pytest
+from django.db import connection
+
+from clinics.models import Role
+from tests.factories import make_clinic, make_user
+
+
+@pytest.fixture
+def catalogue(db):
+    """The repository's catalogue of decision RS220477, imported as in production."""
+    from requirements.catalogue_import import DEFAULT_CATALOGUE_PATH, import_catalogue
+
+    version, _created = import_catalogue(DEFAULT_CATALOGUE_PATH)
+    return version
+
+
+@pytest.fixture
+def clinic(db):
+    return make_clinic()
+
+
+@pytest.fixture
+def other_clinic(db):
+    return make_clinic()
+
+
+@pytest.fixture
+def region_admin(db):
+    return make_user(Role.REGION_ADMIN)
+
+
+@pytest.fixture
+def reviewer(db):
+    return make_user(Role.REVIEWER)
+
+
+@pytest.fixture
+def viewer(db):
+    return make_user(Role.VIEWER)
+
+
+@pytest.fixture
+def reporter(clinic):
+    """A clinic reporter for ``clinic`` only."""
+    return make_user(Role.CLINIC_REPORTER, clinics=[clinic])
+
+
+@pytest.fixture
+def on_postgresql(db):
+    """Skip on SQLite locally; under CI=true a PostgreSQL-only test must not be skipped."""
+    if connection.vendor != "postgresql":
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI must run the suite on PostgreSQL (set DATABASE_URL).")
+        pytest.skip("needs PostgreSQL: set DATABASE_URL")
