@@ -7,6 +7,12 @@ from clinics.models import Role
 from tests.factories import make_clinic, make_user
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Real hashing costs ~0.3 s a user; the tests are about access, not about PBKDF2.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def catalogue(db):
     """The repository's catalogue of decision RS220477, imported as in production."""

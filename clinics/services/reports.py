@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from simple_history.utils import bulk_create_with_history
 
 from clinics.access import check_may_report, check_may_review
 from clinics.models import Answer, Clinic, Report, ReportEvent, ReportState, User
@@ -68,27 +69,33 @@ def start_report(*, clinic: Clinic, actor: User, on_date: date | None = None) ->
         raise ApplicationError(_("Det finns ingen kravkatalog som gäller idag."))
     if Report.objects.filter(clinic=clinic).exclude(state=ReportState.APPROVED).exists():
         raise InvalidTransition(_("Mottagningen har redan en rapport som inte är godkänd."))
-    report = Report.objects.create(clinic=clinic, catalogue_version=version)
+    report = Report(clinic=clinic, catalogue_version=version)
+    report._history_user = actor
+    report.save()
     _record(report, actor=actor, from_state="")
 
     previous = latest_approved_reports(Clinic.objects.filter(pk=clinic.pk), on_date).first()
     if previous is not None:
         requirements = {r.code: r for r in version.requirements.all()}
         now = timezone.now()
-        Answer.objects.bulk_create(
-            Answer(
-                report=report,
-                requirement=requirements[old.requirement.code],
-                status=old.status,
-                channel=old.channel,
-                evidence_url=old.evidence_url,
-                comment=old.comment,
-                justification=old.justification,
-                reported_by=actor,
-                reported_at=now,
-            )
-            for old in previous.answers.select_related("requirement")
-            if old.requirement.code in requirements
+        bulk_create_with_history(
+            [
+                Answer(
+                    report=report,
+                    requirement=requirements[old.requirement.code],
+                    status=old.status,
+                    channel=old.channel,
+                    evidence_url=old.evidence_url,
+                    comment=old.comment,
+                    justification=old.justification,
+                    reported_by=actor,
+                    reported_at=now,
+                )
+                for old in previous.answers.select_related("requirement")
+                if old.requirement.code in requirements
+            ],
+            Answer,
+            default_user=actor,
         )
     return report
 
@@ -152,6 +159,7 @@ def save_answer(
     answer.reported_by = actor
     answer.reported_at = timezone.now()
     answer.full_clean()
+    answer._history_user = actor  # history names the actor, also outside a request
     answer.save()
     return answer
 
@@ -171,6 +179,7 @@ def submit_report(*, report: Report, actor: User) -> Report:
     report.state = to_state
     report.submitted_at = timezone.now()
     report.submitted_by = actor
+    report._history_user = actor
     report.save(update_fields=["state", "submitted_at", "submitted_by"])
     _record(report, actor=actor, from_state=from_state)
     return report
@@ -184,6 +193,7 @@ def _decide(action: str, *, report: Report, actor: User, comment: str) -> Report
     report.decided_at = timezone.now()
     report.decided_by = actor
     report.review_comment = comment
+    report._history_user = actor
     report.save(update_fields=["state", "decided_at", "decided_by", "review_comment"])
     _record(report, actor=actor, from_state=from_state, comment=comment)
     return report
@@ -210,5 +220,6 @@ def return_report(
     report = _decide("return", report=report, actor=actor, comment=comment)
     for answer in report.answers.filter(pk__in=list(answer_comments or {})):
         answer.review_comment = answer_comments[answer.pk]
+        answer._history_user = actor
         answer.save(update_fields=["review_comment"])
     return report

@@ -1,0 +1,10 @@
+# First draft of the production image; the compose deployment issue finishes it.
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+WORKDIR /app
+COPY pyproject.toml constraints.txt ./
+RUN pip install --no-cache-dir --constraint constraints.txt . gunicorn
+COPY . .
+RUN STATIC_MANIFEST=true python manage.py collectstatic --no-input
+USER nobody
+EXPOSE 8000

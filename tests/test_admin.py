@@ -1,0 +1,66 @@
+"""The Django admin keeps the register and shows the catalogue; only region admins use it."""
+
+import pytest
+from django.urls import reverse
+
+from clinics.models import Clinic, Role
+from tests.factories import make_user
+
+ADMIN_PAGES = [
+    "admin:index",
+    "admin:clinics_clinic_changelist",
+    "admin:clinics_provider_changelist",
+    "admin:clinics_report_changelist",
+    "admin:clinics_user_changelist",
+    "admin:requirements_requirement_changelist",
+    "admin:requirements_catalogueversion_changelist",
+]
+
+
+@pytest.mark.parametrize("page", ADMIN_PAGES)
+def test_a_region_admin_reaches_every_admin_page_in_swedish(client, region_admin, page):
+    client.force_login(region_admin)
+    response = client.get(reverse(page))
+    assert response.status_code == 200
+    assert response.headers["Content-Language"] == "sv"
+
+
+@pytest.mark.parametrize("role", [Role.REVIEWER, Role.VIEWER, Role.CLINIC_REPORTER])
+def test_other_roles_are_sent_to_the_admin_login(client, db, role):
+    client.force_login(make_user(role))
+    response = client.get(reverse("admin:clinics_clinic_changelist"))
+    assert response.status_code == 302
+    assert reverse("admin:login") in response.url
+
+
+def test_anonymous_users_are_sent_to_the_admin_login(client, db):
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302
+
+
+def test_clinics_are_closed_never_deleted_in_the_admin(client, region_admin, clinic):
+    client.force_login(region_admin)
+    response = client.post(
+        reverse("admin:clinics_clinic_delete", args=[clinic.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 403
+    assert Clinic.objects.filter(pk=clinic.pk).exists()
+
+
+def test_the_admin_shows_a_clinics_change_history(client, region_admin, clinic):
+    clinic.name = "Vårdcentralen Nytt Namn"
+    clinic.save()
+    client.force_login(region_admin)
+    response = client.get(reverse("admin:clinics_clinic_history", args=[clinic.pk]))
+    assert response.status_code == 200
+    assert "Vårdcentralen Nytt Namn" in response.content.decode()
+
+
+def test_the_catalogue_cannot_be_edited_in_the_admin(client, region_admin, catalogue):
+    client.force_login(region_admin)
+    requirement = catalogue.requirements.first()
+    url = reverse("admin:requirements_requirement_change", args=[requirement.pk])
+    response = client.post(url, {"name_sv": "Ändrat"})
+    requirement.refresh_from_db()
+    assert response.status_code == 403
+    assert requirement.name_sv != "Ändrat"
