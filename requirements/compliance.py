@@ -154,10 +154,17 @@ class ClinicCompliance:
         return self.met / self.applicable if self.applicable else None
 
     def area(self, code: str) -> AreaResult:
-        return next(area for area in self.areas if area.code == code)
+        for area in self.areas:
+            if area.code == code:
+                return area
+        raise KeyError(code)
 
     def requirement(self, code: str) -> RequirementResult:
-        return next(r for area in self.areas for r in area.results if r.code == code)
+        for area in self.areas:
+            for result in area.results:
+                if result.code == code:
+                    return result
+        raise KeyError(code)
 
 
 def evaluate_requirement(
@@ -181,16 +188,15 @@ def evaluate_requirement(
         and answer.justification.strip()
     ):
         return result(ComplianceStatus.NOT_APPLICABLE)
-    exemption = next(
-        (
-            grant
-            for grant in exemptions
-            if grant.requirement_code == rule.code
-            and grant.kind in rule.exemption_kinds
-            and grant.is_valid_on(on_date)
-        ),
-        None,
-    )
+    valid = [
+        grant
+        for grant in exemptions
+        if grant.requirement_code == rule.code
+        and grant.kind in rule.exemption_kinds
+        and grant.is_valid_on(on_date)
+    ]
+    # Cite the grant that lasts longest (a permanent one first), whatever the input order.
+    exemption = max(valid, key=lambda g: g.valid_until or date.max, default=None)
     if exemption is not None:
         return result(ComplianceStatus.COMPLIANT_BY_EXEMPTION, exemption)
     if answer is None:

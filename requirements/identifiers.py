@@ -8,15 +8,18 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-_ORG_NR = re.compile(r"^(\d{6})-?(\d{4})$")
+# re.ASCII: without it \d also matches other scripts' digits (Arabic-Indic, full-width), which
+# int() accepts; \Z: "$" would also match before a trailing newline.
+_ORG_NR = re.compile(r"^(\d{6})-?(\d{4})\Z", re.ASCII)
 # SE + organisation number (10 digits, or 12 with the century prefix 16) + "-" + local code.
-_HSA_ID = re.compile(r"^SE(?:16)?(\d{10})-([0-9A-Za-z]+)$")
+_HSA_ID = re.compile(r"^SE(?:16)?(\d{10})-([0-9A-Za-z]+)\Z", re.ASCII)
 HSA_ID_MAX_LENGTH = 31
 
 
 def luhn_is_valid(digits: str) -> bool:
     """The mod-10 check used by Swedish organisation and personal identity numbers."""
-    if not digits.isdigit():
+    # isdigit() alone also accepts "²" and other digits that int() cannot read.
+    if not (digits.isascii() and digits.isdigit()):
         return False
     total = 0
     for position, char in enumerate(reversed(digits)):

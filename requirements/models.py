@@ -44,6 +44,7 @@ class CatalogueVersion(models.Model):
     decision_date = models.DateField(_("beslutsdatum"))
     effective_from = models.DateField(_("gäller från"))
     title = models.CharField(_("titel"), max_length=200)
+    title_en = models.CharField(_("titel (engelska)"), max_length=200)
     revision = models.PositiveIntegerField(_("revision"))
     content_hash = models.CharField(_("innehållets kontrollsumma"), max_length=64, unique=True)
     source_name = models.CharField(_("källfil"), max_length=200)

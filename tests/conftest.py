@@ -7,6 +7,12 @@ from clinics.models import Role
 from tests.factories import make_clinic, make_user
 
 
+def pytest_sessionstart(session):
+    """CI runs on PostgreSQL; a CI run that silently fell back to SQLite proves nothing."""
+    if os.environ.get("CI") == "true" and connection.vendor != "postgresql":
+        pytest.exit("CI=true but the tests are not on PostgreSQL: set DATABASE_URL.", returncode=3)
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Real hashing costs ~0.3 s a user; the tests are about access, not about PBKDF2.
