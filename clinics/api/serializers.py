@@ -1,0 +1,174 @@
+"""Output serializers for providers, clinics and their compliance. Read-only: the register
+is kept in the admin and reports go through ``clinics.services``, never through the API.
+
+Compliance is computed per request (``clinics.selectors.compliance_for_clinics``) and
+handed to the serializers in their context, with the catalogue version it was judged
+against: ``context["catalogue"]`` (a ``ComplianceCatalogue``) and, for the clinic list,
+``context["compliance"]`` (clinic id -> ``ClinicCompliance``).
+"""
+
+from dataclasses import dataclass, field
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from clinics.models import Answer, Clinic, ReportState
+from requirements.compliance import ClinicCompliance, RequirementResult
+from requirements.models import CatalogueVersion
+from requirements.vocabulary import (
+    AnswerStatus,
+    CareType,
+    Channel,
+    ClinicKind,
+    ComplianceStatus,
+    ContractForm,
+    ExemptionKind,
+    Municipality,
+    ProviderKind,
+)
+
+
+@dataclass(frozen=True)
+class ComplianceCatalogue:
+    """The catalogue version compliance was evaluated against, with its names."""
+
+    version: CatalogueVersion
+    area_names: dict[str, str]
+    requirement_names: dict[str, str] = field(default_factory=dict)
+
+
+class ProviderSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    organisation_number = serializers.CharField()
+    kind = serializers.ChoiceField(choices=ProviderKind.choices)
+
+
+class ProviderSerializer(ProviderSummarySerializer):
+    clinic_count = serializers.IntegerField(
+        help_text="The provider's clinics that you may see, closed ones included."
+    )
+
+
+class AreaComplianceSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.SerializerMethodField()
+    in_baseline = serializers.BooleanField()
+    meets = serializers.BooleanField(help_text="Every applicable requirement is met.")
+    met = serializers.IntegerField()
+    applicable = serializers.IntegerField()
+    share = serializers.FloatField(allow_null=True, help_text="met / applicable; null if 0.")
+
+    def get_name(self, area) -> str:
+        return self.context["catalogue"].area_names.get(area.code, area.code)
+
+
+class ComplianceSummarySerializer(serializers.Serializer):
+    on_date = serializers.DateField()
+    catalogue_version = serializers.SerializerMethodField(
+        help_text="Id of the catalogue version in force on on_date."
+    )
+    meets_baseline = serializers.BooleanField(
+        help_text="Every area of the baseline (grundutbud) is met."
+    )
+    met = serializers.IntegerField(help_text="Baseline requirements met.")
+    applicable = serializers.IntegerField(help_text="Baseline requirements that apply.")
+    share = serializers.FloatField(allow_null=True, help_text="met / applicable; null if 0.")
+    areas = AreaComplianceSerializer(many=True)
+
+    def get_catalogue_version(self, compliance) -> int:
+        return self.context["catalogue"].version.pk
+
+
+class ClinicSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    hsa_id = serializers.CharField()
+    name = serializers.CharField()
+    provider = ProviderSummarySerializer()
+    kind = serializers.ChoiceField(choices=ClinicKind.choices)
+    care_type = serializers.ChoiceField(choices=CareType.choices)
+    municipality_code = serializers.ChoiceField(choices=Municipality.choices)
+    municipality_name = serializers.CharField(source="get_municipality_code_display")
+    contract_form = serializers.ChoiceField(choices=ContractForm.choices)
+    url_1177 = serializers.CharField(help_text="The clinic's page on 1177; may be empty.")
+    active_from = serializers.DateField(allow_null=True)
+    active_until = serializers.DateField(allow_null=True)
+    is_active = serializers.BooleanField(help_text="Open today.")
+    report_state = serializers.ChoiceField(
+        choices=ReportState.choices,
+        allow_null=True,
+        help_text="State of the clinic's latest report; null if it has none.",
+    )
+    compliance = serializers.SerializerMethodField(
+        help_text="Null when no catalogue version is in force on on_date."
+    )
+
+    @extend_schema_field(ComplianceSummarySerializer(allow_null=True))
+    def get_compliance(self, clinic: Clinic) -> dict | None:
+        result = self.context["compliance"].get(clinic.pk)
+        if result is None:
+            return None
+        return ComplianceSummarySerializer(result, context=self.context).data
+
+
+class ClinicReferenceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    hsa_id = serializers.CharField()
+    name = serializers.CharField()
+
+
+class AnswerSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=AnswerStatus.choices)
+    channel = serializers.ChoiceField(choices=Channel.choices, allow_blank=True)
+    evidence_url = serializers.CharField()
+    comment = serializers.CharField()
+    justification = serializers.CharField()
+    review_comment = serializers.CharField()
+    reported_at = serializers.DateTimeField()
+
+
+class ExemptionSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ExemptionKind.choices)
+    valid_from = serializers.DateField()
+    valid_until = serializers.DateField(allow_null=True, help_text="Null: until further notice.")
+
+
+class RequirementComplianceSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.SerializerMethodField()
+    area_code = serializers.CharField()
+    status = serializers.ChoiceField(choices=ComplianceStatus.choices)
+    status_label = serializers.SerializerMethodField(
+        help_text="The status in the request's language."
+    )
+    answer = serializers.SerializerMethodField(
+        help_text="The answer in the clinic's latest report approved by on_date, if any."
+    )
+    exemption = ExemptionSerializer(allow_null=True)
+
+    def get_name(self, result: RequirementResult) -> str:
+        return self.context["catalogue"].requirement_names.get(result.code, result.code)
+
+    def get_status_label(self, result: RequirementResult) -> str:
+        return str(ComplianceStatus(result.status).label)
+
+    @extend_schema_field(AnswerSerializer(allow_null=True))
+    def get_answer(self, result: RequirementResult) -> dict | None:
+        answer: Answer | None = self.context["answers"].get(result.code)
+        return None if answer is None else AnswerSerializer(answer).data
+
+
+@dataclass(frozen=True)
+class ClinicComplianceDetail:
+    clinic: Clinic
+    compliance: ClinicCompliance
+
+    @property
+    def requirements(self) -> list[RequirementResult]:
+        return [result for area in self.compliance.areas for result in area.results]
+
+
+class ClinicComplianceSerializer(serializers.Serializer):
+    clinic = ClinicReferenceSerializer()
+    compliance = ComplianceSummarySerializer()
+    requirements = RequirementComplianceSerializer(many=True)
