@@ -81,12 +81,14 @@ def get_clinic_for_user(user: User, pk: int) -> Clinic:
 
 def check_may_report(user: User, clinic: Clinic) -> None:
     if not may_report_for(user, clinic):
-        raise NotAllowed(_("Du får inte rapportera för den här mottagningen."))
+        raise NotAllowed(_("You may not report for this clinic."))
 
 
 def check_may_review(user: User, report: Report) -> None:
     """Only reviewers decide, and never a report they submitted or answered (four eyes)."""
     if not is_reviewer(user):
-        raise NotAllowed(_("Endast granskare får besluta om rapporter."))
+        raise NotAllowed(_("Only reviewers may decide on reports."))
     if report.submitted_by_id == user.pk or report.answers.filter(reported_by=user).exists():
-        raise NotAllowed(_("Du får inte granska en rapport som du själv har lämnat uppgifter i."))
+        raise NotAllowed(
+            _("You may not review a report that you have yourself provided information in.")
+        )

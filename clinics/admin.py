@@ -84,5 +84,5 @@ class UserAdmin(NoDeleteMixin, SimpleHistoryAdmin, DjangoUserAdmin):
     filter_horizontal = ["clinics", "providers", "groups", "user_permissions"]
     fieldsets = [
         *DjangoUserAdmin.fieldsets,
-        (_("Roll och behörighet"), {"fields": ["role", "clinics", "providers"]}),
+        (_("Role and permissions"), {"fields": ["role", "clinics", "providers"]}),
     ]

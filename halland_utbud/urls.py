@@ -1,13 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from halland_utbud.health import healthz, readyz
 
-admin.site.site_header = "Digitalt utbud – Region Halland"
-admin.site.site_title = "Digitalt utbud"
-admin.site.index_title = "Register och kravkatalog"
+admin.site.site_header = _("Digital offering – Region Halland")
+admin.site.site_title = _("Digital offering")
+admin.site.index_title = _("Register and requirement catalogue")
 
 api_v1 = [
     path("", include("requirements.api.urls")),

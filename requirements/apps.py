@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class RequirementsConfig(AppConfig):
     name = "requirements"
-    verbose_name = _("Kravkatalog")
+    verbose_name = _("Requirement catalogue")

@@ -139,7 +139,8 @@ class _Problems:
         if first != path:
             self.add(
                 path,
-                _("Koden %(code)s används redan i %(other)s.") % {"code": code, "other": first},
+                _("The code %(code)s is already used in %(other)s.")
+                % {"code": code, "other": first},
             )
 
 
@@ -170,14 +171,14 @@ def _load_yaml(text: str, problems: _Problems) -> Any:
     try:
         data = loader.get_single_data()
     except yaml.YAMLError as error:
-        problems.add("", _("Filen är inte giltig YAML: %(error)s") % {"error": error})
+        problems.add("", _("The file is not valid YAML: %(error)s") % {"error": error})
         return None
     finally:
         loader.dispose()
     for key, line in loader.duplicates:
         problems.add(
             key,
-            _("Nyckeln förekommer två gånger i samma avsnitt (rad %(line)d).") % {"line": line},
+            _("The key occurs twice in the same section (line %(line)d).") % {"line": line},
         )
     return data
 
@@ -185,12 +186,12 @@ def _load_yaml(text: str, problems: _Problems) -> Any:
 def _check_keys(data: dict, expected: tuple[str, ...], prefix: str, problems: _Problems) -> None:
     for key in expected:
         if key not in data:
-            problems.add(f"{prefix}{key}", _("Nyckeln saknas."))
+            problems.add(f"{prefix}{key}", _("The key is missing."))
     for key in data:
         if key not in expected:
             problems.add(
                 f"{prefix}{key}",
-                _("Okänd nyckel; tillåtna nycklar är: %(keys)s.") % {"keys": ", ".join(expected)},
+                _("Unknown key; the allowed keys are: %(keys)s.") % {"keys": ", ".join(expected)},
             )
 
 
@@ -205,15 +206,15 @@ def _text(data: dict, key: str, prefix: str, problems: _Problems, max_length: in
     if key not in data:
         return ""
     if not isinstance(value, str):
-        problems.add(path, _("Värdet ska vara en text."))
+        problems.add(path, _("The value must be a text."))
         return ""
     value = value.strip()
     if not value:
-        problems.add(path, _("Texten får inte vara tom."))
+        problems.add(path, _("The text must not be empty."))
     elif max_length is not None and len(value) > max_length:
         problems.add(
             path,
-            _("Texten är %(length)d tecken lång; högst %(max)d tecken är tillåtet.")
+            _("The text is %(length)d characters long; at most %(max)d characters are allowed.")
             % {"length": len(value), "max": max_length},
         )
     return value
@@ -222,7 +223,7 @@ def _text(data: dict, key: str, prefix: str, problems: _Problems, max_length: in
 def _bool(data: dict, key: str, prefix: str, problems: _Problems) -> bool:
     value = data.get(key, False)
     if not isinstance(value, bool):
-        problems.add(f"{prefix}{key}", _("Värdet ska vara true eller false."))
+        problems.add(f"{prefix}{key}", _("The value must be true or false."))
         return False
     return value
 
@@ -238,14 +239,14 @@ def _date(data: dict, key: str, prefix: str, problems: _Problems) -> date:
             return date.fromisoformat(value.strip())
         except ValueError:
             pass
-    problems.add(f"{prefix}{key}", _("Värdet ska vara ett datum på formen ÅÅÅÅ-MM-DD."))
+    problems.add(f"{prefix}{key}", _("The value must be a date in the form YYYY-MM-DD."))
     return date.min
 
 
 def _list(data: dict, key: str, prefix: str, problems: _Problems, *, non_empty: str = "") -> list:
     value = data.get(key, [])
     if not isinstance(value, list):
-        problems.add(f"{prefix}{key}", _("Värdet ska vara en lista."))
+        problems.add(f"{prefix}{key}", _("The value must be a list."))
         return []
     if non_empty and key in data and not value:
         problems.add(f"{prefix}{key}", non_empty)
@@ -260,8 +261,8 @@ def _applies_when(data: dict, prefix: str, problems: _Problems) -> list[dict[str
             problems.add(
                 condition_path,
                 _(
-                    "Ett villkor ska vara en icke-tom avbildning från egenskap till en "
-                    "lista med tillåtna värden, t.ex. care_type: [health]."
+                    "A condition must be a non-empty mapping from an attribute to a list "
+                    "of allowed values, e.g. care_type: [health]."
                 ),
             )
             continue
@@ -271,19 +272,19 @@ def _applies_when(data: dict, prefix: str, problems: _Problems) -> list[dict[str
             if attribute not in PROFILE_VALUES:
                 problems.add(
                     attribute_path,
-                    _("Okänd egenskap hos mottagningen; tillåtna är: %(attributes)s.")
+                    _("Unknown clinic attribute; the allowed ones are: %(attributes)s.")
                     % {"attributes": ", ".join(PROFILE_ATTRIBUTES)},
                 )
                 continue
             if not isinstance(values, list) or not values:
-                problems.add(attribute_path, _("Värdet ska vara en icke-tom lista."))
+                problems.add(attribute_path, _("The value must be a non-empty list."))
                 continue
             allowed = PROFILE_VALUES[attribute]
             for value_index, value in enumerate(values):
                 if not isinstance(value, str) or value not in allowed:
                     problems.add(
                         f"{attribute_path}[{value_index}]",
-                        _("Okänt värde %(value)r; tillåtna värden är: %(allowed)s.")
+                        _("Unknown value %(value)r; the allowed values are: %(allowed)s.")
                         % {"value": value, "allowed": ", ".join(sorted(allowed))},
                     )
             # The values form a set; sorting keeps the stored form and the hash canonical.
@@ -299,11 +300,11 @@ def _exemption_kinds(data: dict, prefix: str, problems: _Problems) -> list[str]:
         if not isinstance(kind, str) or kind not in ExemptionKind.values:
             problems.add(
                 path,
-                _("Okänt undantag %(kind)r; tillåtna är: %(allowed)s.")
+                _("Unknown exemption %(kind)r; the allowed ones are: %(allowed)s.")
                 % {"kind": kind, "allowed": ", ".join(ExemptionKind.values)},
             )
         elif kind in kinds:
-            problems.add(path, _("Undantaget står två gånger."))
+            problems.add(path, _("The exemption is listed twice."))
         else:
             kinds.append(kind)
     # Judged on the list as written, so an unknown kind is not reported twice.
@@ -312,7 +313,10 @@ def _exemption_kinds(data: dict, prefix: str, problems: _Problems) -> list[str]:
     ):
         problems.add(
             f"{prefix}permanent_exemption_allowed",
-            _("Undantag tills vidare kan bara tillåtas för krav som har tillåtna undantag."),
+            _(
+                "Exemptions until further notice can only be allowed for requirements that "
+                "have allowed exemptions."
+            ),
         )
     return kinds
 
@@ -321,7 +325,7 @@ def _parse_requirement(
     data: Any, area_code: str, path: str, problems: _Problems
 ) -> ParsedRequirement | None:
     if not isinstance(data, dict):
-        problems.add(path, _("Ett krav ska vara en avbildning med nycklar."))
+        problems.add(path, _("A requirement must be a mapping with keys."))
         return None
     prefix = f"{path}."
     _check_keys(data, _REQUIREMENT_KEYS, prefix, problems)
@@ -337,8 +341,8 @@ def _parse_requirement(
         problems.add(
             f"{prefix}code",
             _(
-                "Kravets kod ska vara områdets kod, en punkt och små bokstäver a–z, siffror "
-                "eller understreck, t.ex. %(example)s."
+                "A requirement's code must be the area's code, a full stop and lowercase "
+                "letters a–z, digits or underscores, e.g. %(example)s."
             )
             % {"example": f"{area_code}.exempel"},
         )
@@ -359,7 +363,7 @@ def _parse_requirement(
 
 def _parse_area(data: Any, path: str, problems: _Problems) -> ParsedArea | None:
     if not isinstance(data, dict):
-        problems.add(path, _("Ett område ska vara en avbildning med nycklar."))
+        problems.add(path, _("An area must be a mapping with keys."))
         return None
     prefix = f"{path}."
     _check_keys(data, _AREA_KEYS, prefix, problems)
@@ -372,10 +376,14 @@ def _parse_area(data: Any, path: str, problems: _Problems) -> ParsedArea | None:
     if code and not _SLUG.match(code):
         problems.add(
             f"{prefix}code",
-            _("Områdets kod får bara innehålla små bokstäver a–z, siffror och understreck."),
+            _("An area's code may only contain lowercase letters a–z, digits and underscores."),
         )
     raw_requirements = _list(
-        data, "requirements", prefix, problems, non_empty=_("Ett område ska ha minst ett krav.")
+        data,
+        "requirements",
+        prefix,
+        problems,
+        non_empty=_("An area must have at least one requirement."),
     )
     requirements = [
         _parse_requirement(raw, code, f"{prefix}requirements[{index}]", problems)
@@ -395,13 +403,13 @@ def parse_catalogue(text: str) -> ParsedCatalogue:
     problems = _Problems()
     data = _load_yaml(text, problems)
     if data is not None and not isinstance(data, dict):
-        problems.add("", _("Filen ska innehålla en avbildning med nycklar på översta nivån."))
+        problems.add("", _("The file must contain a mapping with keys at the top level."))
     if not isinstance(data, dict):
         raise CatalogueError(problems.items)
 
     _check_keys(data, _CATALOGUE_KEYS, "", problems)
     raw_areas = _list(
-        data, "areas", "", problems, non_empty=_("Katalogen ska ha minst ett område.")
+        data, "areas", "", problems, non_empty=_("The catalogue must have at least one area.")
     )
     areas = [_parse_area(raw, f"areas[{index}]", problems) for index, raw in enumerate(raw_areas)]
     title_length = CatalogueVersion._meta.get_field("title").max_length

@@ -36,12 +36,12 @@ def organisation_number_error(value: str) -> str | None:
     """Why ``value`` is not a valid organisation number, or None when it is."""
     match = _ORG_NR.match(value.strip())
     if not match:
-        return _("Organisationsnumret ska ha tio siffror, t.ex. 232100-0115.")
+        return _("An organisation number has ten digits, e.g. 232100-0115.")
     digits = match.group(1) + match.group(2)
     if int(digits[2:4]) < 20:
-        return _("Siffra tre och fyra i ett organisationsnummer ska vara minst 20.")
+        return _("Digits three and four of an organisation number must be at least 20.")
     if not luhn_is_valid(digits):
-        return _("Organisationsnumrets kontrollsiffra stämmer inte.")
+        return _("The check digit of the organisation number is wrong.")
     return None
 
 
@@ -54,13 +54,13 @@ def normalize_organisation_number(value: str) -> str:
 def hsa_id_error(value: str) -> str | None:
     """Why ``value`` is not a valid HSA-id, or None when it is."""
     if len(value) > HSA_ID_MAX_LENGTH:
-        return _("Ett HSA-id får vara högst %(max)d tecken.") % {"max": HSA_ID_MAX_LENGTH}
+        return _("An HSA-id may be at most %(max)d characters long.") % {"max": HSA_ID_MAX_LENGTH}
     match = _HSA_ID.match(value)
     if not match:
         return _(
-            "Ett HSA-id ska börja med SE, följt av organisationsnumret, ett bindestreck "
-            "och en lokal kod av bokstäverna A–Z och siffror (inte å, ä, ö eller @), "
-            "t.ex. SE2321000115-O39423."
+            "An HSA-id starts with SE, followed by the organisation number, a hyphen and "
+            "a local code of the letters A–Z and digits (not å, ä, ö or @), "
+            "e.g. SE2321000115-O39423."
         )
     # The HSA-id embeds the directory owner's organisation number, with the same rules.
     return organisation_number_error(match.group(1))

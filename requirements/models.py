@@ -40,21 +40,21 @@ class CatalogueVersionQuerySet(models.QuerySet):
 
 
 class CatalogueVersion(models.Model):
-    decision_id = models.CharField(_("beslut"), max_length=40)
-    decision_date = models.DateField(_("beslutsdatum"))
-    effective_from = models.DateField(_("gäller från"))
-    title = models.CharField(_("titel"), max_length=200)
-    title_en = models.CharField(_("titel (engelska)"), max_length=200)
+    decision_id = models.CharField(_("decision"), max_length=40)
+    decision_date = models.DateField(_("decision date"))
+    effective_from = models.DateField(_("effective from"))
+    title = models.CharField(_("title"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200)
     revision = models.PositiveIntegerField(_("revision"))
-    content_hash = models.CharField(_("innehållets kontrollsumma"), max_length=64, unique=True)
-    source_name = models.CharField(_("källfil"), max_length=200)
-    imported_at = models.DateTimeField(_("importerad"), auto_now_add=True)
+    content_hash = models.CharField(_("content checksum"), max_length=64, unique=True)
+    source_name = models.CharField(_("source file"), max_length=200)
+    imported_at = models.DateTimeField(_("imported"), auto_now_add=True)
 
     objects = CatalogueVersionQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("katalogversion")
-        verbose_name_plural = _("katalogversioner")
+        verbose_name = _("catalogue version")
+        verbose_name_plural = _("catalogue versions")
         ordering = ["-effective_from", "-revision"]
         constraints = [
             models.UniqueConstraint(
@@ -70,19 +70,22 @@ class Area(BilingualNameMixin, models.Model):
     version = models.ForeignKey(
         CatalogueVersion, on_delete=models.PROTECT, related_name="areas", verbose_name=_("version")
     )
-    code = models.SlugField(_("kod"), max_length=40)
-    name_sv = models.CharField(_("namn (svenska)"), max_length=200)
-    name_en = models.CharField(_("namn (engelska)"), max_length=200)
+    code = models.SlugField(_("code"), max_length=40)
+    name_sv = models.CharField(_("name (Swedish)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
     in_baseline = models.BooleanField(
-        _("ingår i grundutbudet"),
+        _("part of the baseline offering"),
         default=True,
-        help_text=_("De sju områdena i grundutbudet; de generella kraven följs upp för sig."),
+        help_text=_(
+            "The seven areas of the baseline offering; the general requirements are followed "
+            "up separately."
+        ),
     )
-    position = models.PositiveSmallIntegerField(_("ordning"))
+    position = models.PositiveSmallIntegerField(_("position"))
 
     class Meta:
-        verbose_name = _("område")
-        verbose_name_plural = _("områden")
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
         ordering = ["version", "position"]
         constraints = [
             models.UniqueConstraint(fields=["version", "code"], name="area_unique_code"),
@@ -100,31 +103,33 @@ class Requirement(BilingualNameMixin, models.Model):
         verbose_name=_("version"),
     )
     area = models.ForeignKey(
-        Area, on_delete=models.PROTECT, related_name="requirements", verbose_name=_("område")
+        Area, on_delete=models.PROTECT, related_name="requirements", verbose_name=_("area")
     )
-    code = models.CharField(_("kod"), max_length=80)
-    name_sv = models.CharField(_("namn (svenska)"), max_length=300)
-    name_en = models.CharField(_("namn (engelska)"), max_length=300)
-    description_sv = models.TextField(_("beskrivning (svenska)"), blank=True)
-    description_en = models.TextField(_("beskrivning (engelska)"), blank=True)
-    decision_section = models.CharField(_("avsnitt i beslutet"), max_length=200)
+    code = models.CharField(_("code"), max_length=80)
+    name_sv = models.CharField(_("name (Swedish)"), max_length=300)
+    name_en = models.CharField(_("name (English)"), max_length=300)
+    description_sv = models.TextField(_("description (Swedish)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    decision_section = models.CharField(_("section of the decision"), max_length=200)
     applies_when = models.JSONField(
-        _("gäller för"),
+        _("applies to"),
         default=list,
         blank=True,
-        help_text=_("Villkor på mottagningens egenskaper; tomt betyder alla mottagningar."),
+        help_text=_("Conditions on the clinic's attributes; empty means every clinic."),
     )
-    may_be_not_applicable = models.BooleanField(_("får anges som ej tillämpligt"), default=False)
-    exemption_kinds = models.JSONField(_("tillåtna undantag"), default=list, blank=True)
+    may_be_not_applicable = models.BooleanField(
+        _("may be reported as not applicable"), default=False
+    )
+    exemption_kinds = models.JSONField(_("allowed exemptions"), default=list, blank=True)
     permanent_exemption_allowed = models.BooleanField(
-        _("undantag får gälla tills vidare"), default=False
+        _("exemptions may apply until further notice"), default=False
     )
-    asks_channel = models.BooleanField(_("kanal efterfrågas"), default=False)
-    position = models.PositiveSmallIntegerField(_("ordning"))
+    asks_channel = models.BooleanField(_("asks for the channel"), default=False)
+    position = models.PositiveSmallIntegerField(_("position"))
 
     class Meta:
-        verbose_name = _("krav")
-        verbose_name_plural = _("krav")
+        verbose_name = _("requirement")
+        verbose_name_plural = _("requirements")
         ordering = ["version", "position"]
         constraints = [
             models.UniqueConstraint(fields=["version", "code"], name="requirement_unique_code"),

@@ -6,36 +6,37 @@ rules speak of them; ``clinics`` stores them and ``followup`` counts them.
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ClinicKind(models.TextChoices):
-    VARDCENTRAL = "vardcentral", _("Vårdcentral")
-    SPECIALIST = "specialist", _("Specialistmottagning")
-    PSYCHIATRY = "psychiatry", _("Psykiatri")
-    BUP = "bup", _("Barn- och ungdomspsykiatri (BUP)")
-    GENERAL_DENTAL = "general_dental", _("Allmäntandvård")
-    ORTHODONTICS = "orthodontics", _("Tandreglering")
-    REHABILITATION = "rehabilitation", _("Rehabilitering")
-    PATIENTNAMNDEN = "patientnamnden", _("Patientnämnden")
-    VARDGARANTISERVICE = "vardgarantiservice", _("Vårdgarantiservice")
-    OTHER = "other", _("Övrig")
+    VARDCENTRAL = "vardcentral", _("Health centre")
+    SPECIALIST = "specialist", _("Specialist clinic")
+    PSYCHIATRY = "psychiatry", _("Psychiatry")
+    BUP = "bup", _("Child and adolescent psychiatry (BUP)")
+    GENERAL_DENTAL = "general_dental", _("General dentistry")
+    ORTHODONTICS = "orthodontics", _("Orthodontics")
+    REHABILITATION = "rehabilitation", _("Rehabilitation")
+    PATIENTNAMNDEN = "patientnamnden", _("Patients' Advisory Committee")
+    VARDGARANTISERVICE = "vardgarantiservice", _("Care guarantee service")
+    OTHER = "other", pgettext_lazy("clinic kind", "Other")
 
 
 class CareType(models.TextChoices):
-    HEALTH = "health", _("Hälso- och sjukvård")
-    DENTAL = "dental", _("Tandvård")
+    HEALTH = "health", _("Health care")
+    DENTAL = "dental", _("Dental care")
 
 
 class ProviderKind(models.TextChoices):
-    REGION = "region", _("Regiondriven")
-    PRIVATE = "private", _("Privat med avtal")
+    REGION = "region", _("Run by the region")
+    PRIVATE = "private", _("Private under contract")
 
 
 class ContractForm(models.TextChoices):
-    REGION_RUN = "region_run", _("Regiondriven")
-    VARDVAL = "vardval", _("Vårdval")
-    PROCURED = "procured", _("Upphandlad")
-    OTHER = "other", _("Annan")
+    REGION_RUN = "region_run", _("Run by the region")
+    VARDVAL = "vardval", _("Patient choice scheme")
+    PROCURED = "procured", _("Procured")
+    OTHER = "other", pgettext_lazy("contract form", "Other")
 
 
 class Municipality(models.TextChoices):
@@ -50,18 +51,18 @@ class Municipality(models.TextChoices):
 
 
 class AnswerStatus(models.TextChoices):
-    MET = "met", _("Uppfyllt")
-    PARTIALLY_MET = "partially_met", _("Delvis uppfyllt")
-    NOT_MET = "not_met", _("Ej uppfyllt")
-    NOT_APPLICABLE = "not_applicable", _("Ej tillämpligt")
+    MET = "met", _("Met")
+    PARTIALLY_MET = "partially_met", _("Partially met")
+    NOT_MET = "not_met", _("Not met")
+    NOT_APPLICABLE = "not_applicable", _("Not applicable")
 
 
 class Channel(models.TextChoices):
     """How a service reaches the citizen: the decision allows 1177 or an own solution."""
 
-    E_SERVICES_1177 = "1177", _("1177 e-tjänster")
-    OWN_SOLUTION = "own", _("Egen lösning")
-    BOTH = "both", _("Både 1177 och egen lösning")
+    E_SERVICES_1177 = "1177", _("1177 e-services")
+    OWN_SOLUTION = "own", _("Own solution")
+    BOTH = "both", _("Both 1177 and an own solution")
 
 
 class ExemptionKind(models.TextChoices):
@@ -69,21 +70,21 @@ class ExemptionKind(models.TextChoices):
 
     REQUEST_APPOINTMENT = (
         "request_appointment",
-        _("E-tjänsten ”beställa tid” i stället för att boka tid direkt"),
+        _("The e-service “request an appointment” instead of booking one directly"),
     )
     DOCUMENTATION_OTHERWISE_AVAILABLE = (
         "documentation_otherwise_available",
-        _("Dokumentationen görs tillgänglig på annat sätt"),
+        _("The documentation is made available in another way"),
     )
-    OWN_PLATFORM_APPROVAL = "own_platform_approval", _("Godkännande av egen plattform")
+    OWN_PLATFORM_APPROVAL = "own_platform_approval", _("Approval of an own platform")
 
 
 class ComplianceStatus(models.TextChoices):
-    COMPLIANT = "compliant", _("Uppfyllt")
-    COMPLIANT_BY_EXEMPTION = "compliant_by_exemption", _("Uppfyllt genom undantag")
-    NOT_COMPLIANT = "not_compliant", _("Ej uppfyllt")
-    NOT_APPLICABLE = "not_applicable", _("Ej tillämpligt")
-    NOT_REPORTED = "not_reported", _("Ej rapporterat")
+    COMPLIANT = "compliant", _("Compliant")
+    COMPLIANT_BY_EXEMPTION = "compliant_by_exemption", _("Compliant through exemption")
+    NOT_COMPLIANT = "not_compliant", _("Not compliant")
+    NOT_APPLICABLE = "not_applicable", _("Not applicable")
+    NOT_REPORTED = "not_reported", _("Not reported")
 
     @property
     def counts_as_met(self) -> bool:

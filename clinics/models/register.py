@@ -18,20 +18,20 @@ from requirements.vocabulary import CareType, ClinicKind, ContractForm, Municipa
 
 
 class Provider(models.Model):
-    name = models.CharField(_("namn"), max_length=200)
+    name = models.CharField(_("name"), max_length=200)
     organisation_number = models.CharField(
-        _("organisationsnummer"),
+        _("organisation number"),
         max_length=11,
         unique=True,
         validators=[validate_organisation_number],
-        help_text=_("Tio siffror, t.ex. 232100-0115."),
+        help_text=_("Ten digits, e.g. 232100-0115."),
     )
-    kind = models.CharField(_("typ"), max_length=20, choices=ProviderKind.choices)
+    kind = models.CharField(_("type"), max_length=20, choices=ProviderKind.choices)
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("vårdgivare")
-        verbose_name_plural = _("vårdgivare")
+        verbose_name = _("care provider")
+        verbose_name_plural = _("care providers")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -50,29 +50,33 @@ class Clinic(models.Model):
     hsa_id = models.CharField(
         _("HSA-id"), max_length=HSA_ID_MAX_LENGTH, unique=True, validators=[validate_hsa_id]
     )
-    name = models.CharField(_("namn"), max_length=200)
+    name = models.CharField(_("name"), max_length=200)
     provider = models.ForeignKey(
-        Provider, on_delete=models.PROTECT, related_name="clinics", verbose_name=_("vårdgivare")
+        Provider, on_delete=models.PROTECT, related_name="clinics", verbose_name=_("care provider")
     )
-    kind = models.CharField(_("typ av mottagning"), max_length=30, choices=ClinicKind.choices)
-    care_type = models.CharField(_("vårdslag"), max_length=20, choices=CareType.choices)
-    municipality_code = models.CharField(_("kommun"), max_length=4, choices=Municipality.choices)
-    contract_form = models.CharField(_("avtalsform"), max_length=20, choices=ContractForm.choices)
-    url_1177 = models.URLField(_("sida på 1177"), max_length=300, blank=True)
-    active_from = models.DateField(_("aktiv från"), null=True, blank=True)
+    kind = models.CharField(_("type of clinic"), max_length=30, choices=ClinicKind.choices)
+    care_type = models.CharField(_("type of care"), max_length=20, choices=CareType.choices)
+    municipality_code = models.CharField(
+        _("municipality"), max_length=4, choices=Municipality.choices
+    )
+    contract_form = models.CharField(
+        _("contract form"), max_length=20, choices=ContractForm.choices
+    )
+    url_1177 = models.URLField(_("page on 1177"), max_length=300, blank=True)
+    active_from = models.DateField(_("active from"), null=True, blank=True)
     active_until = models.DateField(
-        _("aktiv till och med"),
+        _("active until (inclusive)"),
         null=True,
         blank=True,
-        help_text=_("Sätts när mottagningen stängs; mottagningar tas aldrig bort."),
+        help_text=_("Set when the clinic closes; clinics are never deleted."),
     )
     history = HistoricalRecords()
 
     objects = ClinicQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("mottagning")
-        verbose_name_plural = _("mottagningar")
+        verbose_name = _("clinic")
+        verbose_name_plural = _("clinics")
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(

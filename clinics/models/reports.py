@@ -14,10 +14,10 @@ from requirements.vocabulary import AnswerStatus, Channel
 
 
 class ReportState(models.TextChoices):
-    DRAFT = "draft", _("Utkast")
-    SUBMITTED = "submitted", _("Inskickad")
-    RETURNED = "returned", _("Återsänd för komplettering")
-    APPROVED = "approved", _("Godkänd")
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned for completion")
+    APPROVED = "approved", _("Approved")
 
     @classmethod
     def open_states(cls) -> list[str]:
@@ -30,42 +30,42 @@ class Report(models.Model):
         "clinics.Clinic",
         on_delete=models.PROTECT,
         related_name="reports",
-        verbose_name=_("mottagning"),
+        verbose_name=_("clinic"),
     )
     catalogue_version = models.ForeignKey(
         CatalogueVersion,
         on_delete=models.PROTECT,
         related_name="reports",
-        verbose_name=_("katalogversion"),
+        verbose_name=_("catalogue version"),
     )
     state = models.CharField(
         _("status"), max_length=20, choices=ReportState.choices, default=ReportState.DRAFT
     )
-    created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
-    submitted_at = models.DateTimeField(_("inskickad"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("inskickad av"),
+        verbose_name=_("submitted by"),
     )
-    decided_at = models.DateTimeField(_("beslutad"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("beslutad av"),
+        verbose_name=_("decided by"),
     )
-    review_comment = models.TextField(_("granskarens kommentar"), blank=True)
+    review_comment = models.TextField(_("reviewer's comment"), blank=True)
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("rapport")
-        verbose_name_plural = _("rapporter")
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
         ordering = ["-created_at"]
         constraints = [
             # A clinic works on one report at a time; approved ones are its history.
@@ -87,31 +87,36 @@ class Report(models.Model):
 
 class Answer(models.Model):
     report = models.ForeignKey(
-        Report, on_delete=models.PROTECT, related_name="answers", verbose_name=_("rapport")
+        Report, on_delete=models.PROTECT, related_name="answers", verbose_name=_("report")
     )
     requirement = models.ForeignKey(
-        Requirement, on_delete=models.PROTECT, related_name="answers", verbose_name=_("krav")
+        Requirement,
+        on_delete=models.PROTECT,
+        related_name="answers",
+        verbose_name=_("requirement"),
     )
     status = models.CharField(_("status"), max_length=20, choices=AnswerStatus.choices)
-    channel = models.CharField(_("kanal"), max_length=10, choices=Channel.choices, blank=True)
-    evidence_url = models.URLField(_("länk till underlag"), max_length=500, blank=True)
-    comment = models.TextField(_("kommentar"), blank=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, blank=True)
+    evidence_url = models.URLField(_("link to evidence"), max_length=500, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
     justification = models.TextField(
-        _("motivering"), blank=True, help_text=_("Krävs när kravet anges som ej tillämpligt.")
+        _("justification"),
+        blank=True,
+        help_text=_("Required when the requirement is reported as not applicable."),
     )
-    review_comment = models.TextField(_("granskarens kommentar"), blank=True)
+    review_comment = models.TextField(_("reviewer's comment"), blank=True)
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name=_("rapporterad av"),
+        verbose_name=_("reported by"),
     )
-    reported_at = models.DateTimeField(_("rapporterad"))
+    reported_at = models.DateTimeField(_("reported"))
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("svar")
-        verbose_name_plural = _("svar")
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
         ordering = ["report", "requirement__position"]
         constraints = [
             models.UniqueConstraint(
@@ -131,24 +136,24 @@ class ReportEvent(models.Model):
     """One transition of a report: who moved it from which state to which, and why."""
 
     report = models.ForeignKey(
-        Report, on_delete=models.PROTECT, related_name="events", verbose_name=_("rapport")
+        Report, on_delete=models.PROTECT, related_name="events", verbose_name=_("report")
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name=_("utförd av"),
+        verbose_name=_("performed by"),
     )
-    at = models.DateTimeField(_("tidpunkt"), auto_now_add=True)
+    at = models.DateTimeField(_("time"), auto_now_add=True)
     from_state = models.CharField(
-        _("från"), max_length=20, choices=ReportState.choices, blank=True
+        _("from"), max_length=20, choices=ReportState.choices, blank=True
     )
-    to_state = models.CharField(_("till"), max_length=20, choices=ReportState.choices)
-    comment = models.TextField(_("kommentar"), blank=True)
+    to_state = models.CharField(_("to"), max_length=20, choices=ReportState.choices)
+    comment = models.TextField(_("comment"), blank=True)
 
     class Meta:
-        verbose_name = _("rapporthändelse")
-        verbose_name_plural = _("rapporthändelser")
+        verbose_name = _("report event")
+        verbose_name_plural = _("report events")
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:

@@ -5,10 +5,10 @@ from simple_history.models import HistoricalRecords
 
 
 class Role(models.TextChoices):
-    REGION_ADMIN = "region_admin", _("Regionadministratör")
-    REVIEWER = "reviewer", _("Granskare")
-    CLINIC_REPORTER = "clinic_reporter", _("Mottagningsrapportör")
-    VIEWER = "viewer", _("Läsare")
+    REGION_ADMIN = "region_admin", _("Region administrator")
+    REVIEWER = "reviewer", _("Reviewer")
+    CLINIC_REPORTER = "clinic_reporter", _("Clinic reporter")
+    VIEWER = "viewer", _("Viewer")
 
 
 class User(AbstractUser):
@@ -18,20 +18,20 @@ class User(AbstractUser):
     providers linked here (a provider's coordinator). Other roles see every clinic.
     """
 
-    role = models.CharField(_("roll"), max_length=20, choices=Role.choices, default=Role.VIEWER)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.VIEWER)
     clinics = models.ManyToManyField(
-        "clinics.Clinic", blank=True, related_name="reporters", verbose_name=_("mottagningar")
+        "clinics.Clinic", blank=True, related_name="reporters", verbose_name=_("clinics")
     )
     providers = models.ManyToManyField(
         "clinics.Provider",
         blank=True,
         related_name="coordinators",
-        verbose_name=_("vårdgivare"),
+        verbose_name=_("care providers"),
     )
     history = HistoricalRecords(
         excluded_fields=["password", "last_login"], m2m_fields=[clinics, providers]
     )
 
     class Meta:
-        verbose_name = _("användare")
-        verbose_name_plural = _("användare")
+        verbose_name = _("user")
+        verbose_name_plural = _("users")

@@ -33,15 +33,15 @@ def _target_state(action: str, report: Report) -> str:
         return TRANSITIONS[(action, report.state)]
     except KeyError:
         raise InvalidTransition(
-            _("En rapport med status ”%(state)s” kan inte %(action)s.")
-            % {"state": report.get_state_display(), "action": _ACTION_VERBS[action]}
+            _REFUSED_TRANSITION[action] % {"state": report.get_state_display()}
         ) from None
 
 
-_ACTION_VERBS = {
-    "submit": gettext_lazy("skickas in"),
-    "approve": gettext_lazy("godkännas"),
-    "return": gettext_lazy("återsändas"),
+# One whole sentence per action, so that each language can word it as it needs.
+_REFUSED_TRANSITION = {
+    "submit": gettext_lazy("A report with the status “%(state)s” cannot be submitted."),
+    "approve": gettext_lazy("A report with the status “%(state)s” cannot be approved."),
+    "return": gettext_lazy("A report with the status “%(state)s” cannot be returned."),
 }
 
 
@@ -66,9 +66,9 @@ def start_report(*, clinic: Clinic, actor: User, on_date: date | None = None) ->
     on_date = on_date or timezone.localdate()
     version = catalogue_in_force(on_date)
     if version is None:
-        raise ApplicationError(_("Det finns ingen kravkatalog som gäller idag."))
+        raise ApplicationError(_("No requirement catalogue is in force today."))
     if Report.objects.filter(clinic=clinic).exclude(state=ReportState.APPROVED).exists():
-        raise InvalidTransition(_("Mottagningen har redan en rapport som inte är godkänd."))
+        raise InvalidTransition(_("The clinic already has a report that is not approved."))
     report = Report(clinic=clinic, catalogue_version=version)
     report._history_user = actor
     report.save()
@@ -106,16 +106,16 @@ def validate_answer(
     """Field errors for an answer, in the user's language; empty when it is acceptable."""
     errors: dict[str, str] = {}
     if status not in AnswerStatus.values:
-        errors["status"] = _("Välj en av statusarna.")
+        errors["status"] = _("Choose one of the statuses.")
     if status == AnswerStatus.NOT_APPLICABLE:
         if not requirement.may_be_not_applicable:
-            errors["status"] = _("Det här kravet kan inte anges som ej tillämpligt.")
+            errors["status"] = _("This requirement cannot be reported as not applicable.")
         elif not justification.strip():
-            errors["justification"] = _("Motivera varför kravet inte är tillämpligt.")
+            errors["justification"] = _("Explain why the requirement is not applicable.")
     if channel and not requirement.asks_channel:
-        errors["channel"] = _("Det här kravet efterfrågar ingen kanal.")
+        errors["channel"] = _("This requirement does not ask for a channel.")
     if evidence_url and not evidence_url.lower().startswith("https://"):
-        errors["evidence_url"] = _("Länken till underlaget ska börja med https://.")
+        errors["evidence_url"] = _("The link to the evidence must start with https://.")
     return errors
 
 
@@ -135,9 +135,11 @@ def save_answer(
     report = _locked(report)
     check_may_report(actor, report.clinic)
     if report.state not in ReportState.open_states():
-        raise InvalidTransition(_("Rapporten är inskickad eller godkänd och kan inte ändras."))
+        raise InvalidTransition(_("The report is submitted or approved and cannot be changed."))
     if requirement.version_id != report.catalogue_version_id:
-        raise ApplicationError(_("Kravet hör inte till rapportens katalogversion."))
+        raise ApplicationError(
+            _("The requirement does not belong to the report's catalogue version.")
+        )
     errors = validate_answer(
         requirement=requirement,
         status=status,
@@ -146,7 +148,7 @@ def save_answer(
         justification=justification,
     )
     if errors:
-        raise ApplicationError(_("Svaret har fel."), extra={"errors": errors})
+        raise ApplicationError(_("The answer has errors."), extra={"errors": errors})
 
     answer = Answer.objects.filter(report=report, requirement=requirement).first() or Answer(
         report=report, requirement=requirement
@@ -173,7 +175,7 @@ def submit_report(*, report: Report, actor: User) -> Report:
     missing = report.catalogue_version.requirements.exclude(answers__report=report)
     if missing.exists():
         raise ApplicationError(
-            _("Alla krav måste besvaras innan rapporten skickas in."),
+            _("Every requirement must be answered before the report is submitted."),
             extra={"missing": list(missing.values_list("code", flat=True))},
         )
     report.state = to_state
@@ -215,7 +217,7 @@ def return_report(
     """Send the report back for completion; the reviewer must say what is missing."""
     if not comment.strip() and not any((answer_comments or {}).values()):
         raise ApplicationError(
-            _("Skriv vad som behöver kompletteras."), extra={"errors": {"comment": _("Krävs.")}}
+            _("Write what needs to be completed."), extra={"errors": {"comment": _("Required.")}}
         )
     report = _decide("return", report=report, actor=actor, comment=comment)
     for answer in report.answers.filter(pk__in=list(answer_comments or {})):

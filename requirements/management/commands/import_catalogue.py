@@ -11,28 +11,28 @@ from requirements.catalogue_import import CatalogueError, import_catalogue
 
 class Command(BaseCommand):
     help = gettext_lazy(
-        "Importerar en kravkatalog (YAML). Ändrat innehåll blir en ny version; "
-        "en fil som redan är importerad ändrar ingenting."
+        "Imports a requirement catalogue (YAML). Changed content becomes a new version; "
+        "a file that is already imported changes nothing."
     )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(
-            "path", type=Path, help=gettext_lazy("Sökväg till katalogfilen (YAML).")
+            "path", type=Path, help=gettext_lazy("Path to the catalogue file (YAML).")
         )
 
     def handle(self, *args, path: Path, **options) -> None:
         if not path.is_file():
-            raise CommandError(_("Katalogfilen %(path)s finns inte.") % {"path": path})
+            raise CommandError(_("The catalogue file %(path)s does not exist.") % {"path": path})
         try:
             version, created = import_catalogue(path)
         except OSError as error:
             raise CommandError(
-                _("Katalogfilen %(path)s kunde inte läsas: %(error)s")
+                _("The catalogue file %(path)s could not be read: %(error)s")
                 % {"path": path, "error": error}
             ) from error
         except CatalogueError as error:
             lines = [
-                _("Katalogfilen %(path)s importerades inte; inget har ändrats. Fel:")
+                _("The catalogue file %(path)s was not imported; nothing has changed. Errors:")
                 % {"path": path}
             ]
             lines += [f"  - {problem}" for problem in error.problems]
@@ -49,8 +49,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(
                     _(
-                        "Ny katalogversion skapad: %(decision)s revision %(revision)d, gäller "
-                        "från %(effective_from)s, med %(areas)d områden och %(requirements)d krav."
+                        "New catalogue version created: %(decision)s revision %(revision)d, "
+                        "effective from %(effective_from)s, with %(areas)d areas and "
+                        "%(requirements)d requirements."
                     )
                     % values
                 )
@@ -58,8 +59,8 @@ class Command(BaseCommand):
         else:
             self.stdout.write(
                 _(
-                    "Filen är redan importerad som %(decision)s revision %(revision)d; "
-                    "ingen ny version skapades."
+                    "The file is already imported as %(decision)s revision %(revision)d; "
+                    "no new version was created."
                 )
                 % values
             )
