@@ -99,9 +99,8 @@ class ClinicFilter(filters.FilterSet):
         form = ClinicFilterForm
 
     def filter_provider_org_nr(self, queryset, name, value: str):
-        # The form normalised it to NNNNNN-NNNN; a number saved without the hyphen (the
-        # model does not normalise) still matches.
-        return queryset.filter(provider__organisation_number__in=[value, value.replace("-", "")])
+        # The form normalised it to NNNNNN-NNNN, the only spelling the database allows.
+        return queryset.filter(provider__organisation_number=value)
 
     def filter_active(self, queryset, name, value: bool):
         active = queryset.active_on(timezone.localdate())

@@ -11,6 +11,8 @@ from simple_history.models import HistoricalRecords
 from requirements.compliance import ClinicProfile
 from requirements.identifiers import (
     HSA_ID_MAX_LENGTH,
+    normalize_organisation_number,
+    organisation_number_error,
     validate_hsa_id,
     validate_organisation_number,
 )
@@ -33,9 +35,20 @@ class Provider(models.Model):
         verbose_name = _("care provider")
         verbose_name_plural = _("care providers")
         ordering = ["name"]
+        constraints = [
+            # One spelling per number, so uniqueness means one row per provider.
+            models.CheckConstraint(
+                condition=Q(organisation_number__regex=r"^[0-9]{6}-[0-9]{4}$"),
+                name="provider_organisation_number_canonical",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.organisation_number and not organisation_number_error(self.organisation_number):
+            self.organisation_number = normalize_organisation_number(self.organisation_number)
 
 
 class ClinicQuerySet(models.QuerySet):
