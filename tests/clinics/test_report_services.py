@@ -198,9 +198,7 @@ def test_every_transition_not_in_the_table_is_refused(catalogue, clinic, reporte
             report = Report.objects.exclude(state=ReportState.APPROVED).first() or start_report(
                 clinic=clinic, actor=reporter
             )
-            Report.objects.filter(pk=report.pk).update(
-                state=state, decided_at=report.created_at
-            )
+            Report.objects.filter(pk=report.pk).update(state=state, decided_at=report.created_at)
             with pytest.raises(InvalidTransition):
                 run(report)
             Report.objects.filter(pk=report.pk).update(state=ReportState.DRAFT)

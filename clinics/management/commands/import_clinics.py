@@ -1,0 +1,56 @@
+"""Import the register's clinics from a CSV file, all or nothing."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from clinics.services.register import (
+    OPTIONAL_COLUMNS,
+    REQUIRED_COLUMNS,
+    ImportRejected,
+    import_clinics_csv,
+)
+
+
+class Command(BaseCommand):
+    help = _(
+        "Creates and updates clinics from a semicolon-separated CSV file in UTF-8. "
+        "Columns: %(required)s; optional: %(optional)s. If any row is wrong, nothing is "
+        "imported."
+    ) % {"required": ";".join(REQUIRED_COLUMNS), "optional": ";".join(OPTIONAL_COLUMNS)}
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("file", help=_("The CSV file to import."))
+
+    def handle(self, *args, file: str, **options) -> None:
+        path = Path(file)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise CommandError(_("The file %(path)s does not exist.") % {"path": path}) from None
+        except OSError as error:
+            raise CommandError(
+                _("The file %(path)s cannot be read: %(error)s") % {"path": path, "error": error}
+            ) from None
+
+        try:
+            result = import_clinics_csv(data)
+        except ImportRejected as rejected:
+            for problem in rejected.problems:
+                self.stderr.write(str(problem))
+            raise CommandError(rejected.message) from None
+
+        self.stdout.write(
+            _("%(created)d clinics created, %(updated)d updated, %(unchanged)d unchanged.")
+            % {
+                "created": result.created,
+                "updated": result.updated,
+                "unchanged": result.unchanged,
+            }
+        )
+        if result.providers_created or result.providers_updated:
+            self.stdout.write(
+                _("%(created)d providers created, %(updated)d updated.")
+                % {"created": result.providers_created, "updated": result.providers_updated}
+            )
