@@ -30,7 +30,9 @@ def make_clinic(**fields) -> Clinic:
     n = next(_sequence)
     if "provider" not in fields:
         fields["provider"] = make_provider()
-    fields.setdefault("hsa_id", f"SE2321000115-T{n:05d}")
+    # A unit's HSA-id starts with its directory owner's organisation number.
+    owner = fields["provider"].organisation_number.replace("-", "")
+    fields.setdefault("hsa_id", f"SE{owner}-T{n:05d}")
     fields.setdefault("name", f"Vårdcentralen Test {n}")
     fields.setdefault("kind", ClinicKind.VARDCENTRAL)
     fields.setdefault("care_type", CareType.HEALTH)

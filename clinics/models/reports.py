@@ -6,6 +6,7 @@ offering from its approval on, which is what compliance is computed from.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -41,7 +42,7 @@ class Report(models.Model):
     state = models.CharField(
         _("status"), max_length=20, choices=ReportState.choices, default=ReportState.DRAFT
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -144,7 +145,7 @@ class ReportEvent(models.Model):
         related_name="+",
         verbose_name=_("performed by"),
     )
-    at = models.DateTimeField(_("time"), auto_now_add=True)
+    at = models.DateTimeField(_("time"), default=timezone.now)
     from_state = models.CharField(
         _("from"), max_length=20, choices=ReportState.choices, blank=True
     )

@@ -46,7 +46,11 @@ _REFUSED_TRANSITION = {
 
 
 def _locked(report: Report) -> Report:
-    return Report.objects.select_for_update().select_related("clinic").get(pk=report.pk)
+    return (
+        Report.objects.select_for_update(of=("self",))
+        .select_related("clinic__provider")
+        .get(pk=report.pk)
+    )
 
 
 def _record(report: Report, *, actor: User, from_state: str, comment: str = "") -> None:
@@ -166,17 +170,33 @@ def save_answer(
     return answer
 
 
+def unanswered_requirements(report: Report) -> list[Requirement]:
+    """The requirements that apply to the report's clinic and have no answer yet.
+
+    A requirement the catalogue does not apply to the clinic (web booking at a private
+    dental clinic) needs no answer: the clinic could not answer it truthfully.
+    """
+    profile = report.clinic.profile()
+    answered = set(report.answers.values_list("requirement_id", flat=True))
+    return [
+        requirement
+        for requirement in report.catalogue_version.requirements.select_related("area")
+        if requirement.pk not in answered
+        and requirement.to_rule().applicability.applies_to(profile)
+    ]
+
+
 @transaction.atomic
 def submit_report(*, report: Report, actor: User) -> Report:
     report = _locked(report)
     check_may_report(actor, report.clinic)
     from_state = report.state
     to_state = _target_state("submit", report)
-    missing = report.catalogue_version.requirements.exclude(answers__report=report)
-    if missing.exists():
+    missing = unanswered_requirements(report)
+    if missing:
         raise ApplicationError(
             _("Every requirement must be answered before the report is submitted."),
-            extra={"missing": list(missing.values_list("code", flat=True))},
+            extra={"missing": [requirement.code for requirement in missing]},
         )
     report.state = to_state
     report.submitted_at = timezone.now()

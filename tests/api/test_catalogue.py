@@ -153,7 +153,17 @@ def test_a_requirement_shows_every_field(viewer, catalogue):
         "area_code": "webbtidbok",
         "decision_section": requirement.decision_section,
         "applies_when": [
-            {"care_type": ["health"]},
+            {
+                "care_type": ["health"],
+                "kind": [
+                    "bup",
+                    "other",
+                    "psychiatry",
+                    "rehabilitation",
+                    "specialist",
+                    "vardcentral",
+                ],
+            },
             {"care_type": ["dental"], "provider_kind": ["region"]},
         ],
         "may_be_not_applicable": False,

@@ -12,8 +12,8 @@ from clinics.services.reports import (
     submit_report,
 )
 from halland_utbud.errors import ApplicationError, InvalidTransition, NotAllowed
-from requirements.vocabulary import AnswerStatus
-from tests.factories import make_user
+from requirements.vocabulary import AnswerStatus, CareType, ClinicKind, ProviderKind
+from tests.factories import make_clinic, make_provider, make_user
 
 
 def answer_everything(report, actor, status=AnswerStatus.MET):
@@ -211,3 +211,19 @@ def test_a_new_report_is_prefilled_with_the_last_approved_answers(
     follow_up = start_report(clinic=clinic, actor=reporter)
     assert follow_up.answers.count() == submitted.answers.count()
     assert set(follow_up.answers.values_list("status", flat=True)) == {AnswerStatus.MET}
+
+
+def test_a_private_dental_clinic_submits_without_answering_web_booking(catalogue):
+    dental = make_clinic(
+        provider=make_provider(kind=ProviderKind.PRIVATE),
+        kind=ClinicKind.GENERAL_DENTAL,
+        care_type=CareType.DENTAL,
+    )
+    reporter = make_user(Role.CLINIC_REPORTER, clinics=[dental])
+    report = start_report(clinic=dental, actor=reporter)
+    for requirement in catalogue.requirements.exclude(area__code="webbtidbok"):
+        save_answer(
+            report=report, requirement=requirement, actor=reporter, status=AnswerStatus.MET
+        )
+
+    assert submit_report(report=report, actor=reporter).state == ReportState.SUBMITTED

@@ -156,6 +156,17 @@ class TestWebBookingApplicability:
 
         assert not any(rule.applicability.applies_to(DENTAL_PRIVATE) for rule in rules)
 
+    @pytest.mark.parametrize("kind", [ClinicKind.PATIENTNAMNDEN, ClinicKind.VARDGARANTISERVICE])
+    def test_web_booking_does_not_apply_to_units_that_give_no_care_themselves(
+        self, catalogue, kind
+    ):
+        # "Mottagningar som bedriver hälso- och sjukvård": Patientnämnden and
+        # Vårdgarantiservice have no appointments of their own to book.
+        unit = profile(CareType.HEALTH, ProviderKind.REGION, kind)
+        rules = [r.to_rule() for r in catalogue.requirements.filter(area__code="webbtidbok")]
+
+        assert not any(rule.applicability.applies_to(unit) for rule in rules)
+
     def test_every_other_requirement_applies_to_private_dental_care(self, catalogue):
         others = catalogue.requirements.exclude(area__code="webbtidbok").select_related("area")
 

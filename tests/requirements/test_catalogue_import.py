@@ -87,8 +87,19 @@ class TestImportingTheRepositoryCatalogue:
         version, _created = import_catalogue(DEFAULT_CATALOGUE_PATH)
 
         booking = version.requirements.get(code="webbtidbok.avboka")
+        # Allowed values are stored sorted, so reordering them in the file changes nothing.
         assert booking.applies_when == [
-            {"care_type": ["health"]},
+            {
+                "care_type": ["health"],
+                "kind": [
+                    "bup",
+                    "other",
+                    "psychiatry",
+                    "rehabilitation",
+                    "specialist",
+                    "vardcentral",
+                ],
+            },
             {"care_type": ["dental"], "provider_kind": ["region"]},
         ]
         assert version.requirements.get(code="hemsida.sida_1177").applies_when == []
