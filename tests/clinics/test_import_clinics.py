@@ -7,7 +7,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from clinics.models import Clinic, Provider
-from clinics.services.register import ImportRejected, import_clinics_csv
+from clinics.services.clinics_csv import ImportRejected
+from clinics.services.register import import_clinics_csv
 from requirements.vocabulary import ClinicKind, ContractForm, ProviderKind
 from tests.factories import make_clinic, make_provider, organisation_number
 

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from clinics.models import Role
-from clinics.services.register import create_user
+from clinics.services.users import create_user
 from halland_utbud.errors import ApplicationError
 
 

@@ -5,12 +5,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from clinics.services.register import (
-    OPTIONAL_COLUMNS,
-    REQUIRED_COLUMNS,
-    ImportRejected,
-    import_clinics_csv,
-)
+from clinics.services.clinics_csv import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, ImportRejected
+from clinics.services.register import import_clinics_csv
 
 
 class Command(BaseCommand):

@@ -1,0 +1,100 @@
+"""Accounts of the people and systems that use the register, each with its role."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
+
+from clinics.models import Clinic, Provider, Role, User
+from halland_utbud.errors import ApplicationError
+from requirements.identifiers import normalize_organisation_number, organisation_number_error
+
+
+@dataclass(frozen=True)
+class CreatedUser:
+    user: User
+    token: str | None = None
+
+
+@transaction.atomic
+def create_user(
+    *,
+    username: str,
+    role: str,
+    password: str | None,
+    email: str = "",
+    clinic_hsa_ids: Iterable[str] = (),
+    provider_org_nrs: Iterable[str] = (),
+    with_token: bool = False,
+) -> CreatedUser:
+    """Create a person or system account with its role and, for a clinic reporter, the
+    clinics and providers it reports for. ``password=None`` makes an account that cannot
+    sign in with a password (a system reading the API with its token).
+
+    Region admins also get the Django admin (staff and superuser), where the register is kept.
+    """
+    if role not in Role.values:
+        raise ApplicationError(
+            _("Unknown role “%(role)s”; choose one of %(roles)s.")
+            % {"role": role, "roles": ", ".join(Role.values)}
+        )
+    hsa_ids = sorted({value.strip() for value in clinic_hsa_ids})
+    org_nrs = sorted({value.strip() for value in provider_org_nrs})
+    if role == Role.CLINIC_REPORTER and not (hsa_ids or org_nrs):
+        raise ApplicationError(
+            _("A clinic reporter must be linked to at least one clinic or provider.")
+        )
+    if role != Role.CLINIC_REPORTER and (hsa_ids or org_nrs):
+        raise ApplicationError(_("Only a clinic reporter is linked to clinics and providers."))
+    if User.objects.filter(username__iexact=username).exists():
+        raise ApplicationError(
+            _("There is already a user named %(username)s.") % {"username": username}
+        )
+
+    clinics = list(Clinic.objects.filter(hsa_id__in=hsa_ids))
+    unknown = sorted(set(hsa_ids) - {clinic.hsa_id for clinic in clinics})
+    if unknown:
+        raise ApplicationError(
+            _("There is no clinic with HSA-id %(hsa_ids)s.") % {"hsa_ids": ", ".join(unknown)}
+        )
+    invalid = [value for value in org_nrs if organisation_number_error(value)]
+    normalized = {
+        normalize_organisation_number(value) for value in org_nrs if value not in invalid
+    }
+    providers = list(Provider.objects.filter(organisation_number__in=normalized))
+    unknown = invalid + sorted(normalized - {p.organisation_number for p in providers})
+    if unknown:
+        raise ApplicationError(
+            _("There is no provider with organisation number %(org_nrs)s.")
+            % {"org_nrs": ", ".join(unknown)}
+        )
+
+    is_admin = role == Role.REGION_ADMIN
+    user = User(
+        username=username, email=email, role=role, is_staff=is_admin, is_superuser=is_admin
+    )
+    if password is None:
+        user.set_unusable_password()
+    else:
+        try:
+            validate_password(password, user)
+        except ValidationError as error:
+            raise ApplicationError(
+                " ".join(error.messages), extra={"errors": {"password": error.messages}}
+            ) from None
+        user.set_password(password)
+    try:
+        user.full_clean()
+    except ValidationError as error:
+        raise ApplicationError(
+            " ".join(error.messages), extra={"errors": error.message_dict}
+        ) from None
+    user.save()
+    user.clinics.set(clinics)
+    user.providers.set(providers)
+    token = Token.objects.create(user=user).key if with_token else None
+    return CreatedUser(user=user, token=token)
