@@ -83,13 +83,11 @@ class TestTheSwedishCatalogue:
             if entry.msgid_plural:
                 # Each plural form uses the plural msgid's placeholders.
                 for form in entry.msgstr_plural.values():
-                    assert _placeholders(form) == _placeholders(entry.msgid_plural), (
-                        _describe(entry)
+                    assert _placeholders(form) == _placeholders(entry.msgid_plural), _describe(
+                        entry
                     )
             else:
-                assert _placeholders(entry.msgstr) == _placeholders(entry.msgid), (
-                    _describe(entry)
-                )
+                assert _placeholders(entry.msgstr) == _placeholders(entry.msgid), _describe(entry)
 
     def test_the_compiled_mo_matches_the_po(self, po):
         """Run ``manage.py compilemessages -l sv`` and commit the .mo with the .po."""
