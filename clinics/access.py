@@ -10,8 +10,13 @@ The rules:
 - only region admins keep the register and the catalogue.
 """
 
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from clinics.models import Clinic, Provider, Report, Role, User
@@ -92,3 +97,24 @@ def check_may_review(user: User, report: Report) -> None:
         raise NotAllowed(
             _("You may not review a report that you have yourself provided information in.")
         )
+
+
+def role_required(check: Callable[[User], bool]) -> Callable:
+    """View decorator: anonymous users go to sign-in, users whom ``check`` refuses get 403.
+
+    Pages name the rule from this module (``sees_everything``, ``is_reporter``...), so a
+    page and the API can never disagree about who may see it.
+    """
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not check(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

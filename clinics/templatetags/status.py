@@ -1,0 +1,66 @@
+"""Status shown with an icon and a word, never by colour alone (WCAG 1.4.1)."""
+
+from django import template
+from django.utils.html import format_html
+
+from clinics.models import ReportState
+from requirements.vocabulary import AnswerStatus, ComplianceStatus
+
+register = template.Library()
+
+# status value -> (css modifier, icon). The icon is decorative: the word carries the meaning.
+_COMPLIANCE = {
+    ComplianceStatus.COMPLIANT: ("ok", "✓"),
+    ComplianceStatus.COMPLIANT_BY_EXEMPTION: ("exempt", "◇"),
+    ComplianceStatus.NOT_COMPLIANT: ("fail", "✗"),
+    ComplianceStatus.NOT_APPLICABLE: ("na", "–"),
+    ComplianceStatus.NOT_REPORTED: ("missing", "?"),
+}
+_ANSWER = {
+    AnswerStatus.MET: ("ok", "✓"),
+    AnswerStatus.PARTIALLY_MET: ("partial", "◐"),
+    AnswerStatus.NOT_MET: ("fail", "✗"),
+    AnswerStatus.NOT_APPLICABLE: ("na", "–"),
+}
+_REPORT = {
+    ReportState.DRAFT: ("draft", "✎"),
+    ReportState.SUBMITTED: ("pending", "➜"),
+    ReportState.RETURNED: ("partial", "↩"),
+    ReportState.APPROVED: ("ok", "✓"),
+}
+
+
+def _badge(modifier: str, icon: str, label: str):
+    return format_html(
+        '<span class="status status--{}"><span class="status__icon" aria-hidden="true">{}</span> '
+        "{}</span>",
+        modifier,
+        icon,
+        label,
+    )
+
+
+@register.simple_tag
+def compliance_badge(status: str):
+    status = ComplianceStatus(status)
+    return _badge(*_COMPLIANCE[status], status.label)
+
+
+@register.simple_tag
+def answer_badge(status: str):
+    status = AnswerStatus(status)
+    return _badge(*_ANSWER[status], status.label)
+
+
+@register.simple_tag
+def report_badge(state: str):
+    state = ReportState(state)
+    return _badge(*_REPORT[state], state.label)
+
+
+@register.simple_tag
+def meets_badge(meets: bool):
+    """An area, or a clinic's whole baseline, met or not."""
+    if meets:
+        return _badge("ok", "✓", AnswerStatus.MET.label)
+    return _badge("fail", "✗", AnswerStatus.NOT_MET.label)

@@ -1,0 +1,12 @@
+"""The browser pages. Each view module owns its own URL patterns; this file joins them."""
+
+from clinics.views import clinic, home, overview, reporting, review, rounds
+
+urlpatterns = [
+    *home.urlpatterns,
+    *overview.urlpatterns,
+    *clinic.urlpatterns,
+    *reporting.urlpatterns,
+    *review.urlpatterns,
+    *rounds.urlpatterns,
+]
