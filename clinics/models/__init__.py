@@ -1,5 +1,5 @@
 from clinics.models.register import Clinic, Provider
-from clinics.models.reports import Answer, Report, ReportEvent, ReportState
+from clinics.models.reports import Answer, Report, ReportEvent, ReportingRound, ReportState
 from clinics.models.users import Role, User
 
 __all__ = [
@@ -9,6 +9,7 @@ __all__ = [
     "Report",
     "ReportEvent",
     "ReportState",
+    "ReportingRound",
     "Role",
     "User",
 ]

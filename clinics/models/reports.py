@@ -19,11 +19,60 @@ class ReportState(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
     RETURNED = "returned", _("Returned for completion")
     APPROVED = "approved", _("Approved")
+    CLOSED = "closed", _("Closed with its round")
 
     @classmethod
     def open_states(cls) -> list[str]:
         """States in which the report is still being worked on (answers may change)."""
         return [cls.DRAFT, cls.RETURNED]
+
+    @classmethod
+    def final_states(cls) -> list[str]:
+        """States a report never leaves: approved, or frozen when its round closed."""
+        return [cls.APPROVED, cls.CLOSED]
+
+
+class ReportingRound(models.Model):
+    """A yearly (or other) reporting round: a draft report for each clinic it covers, a
+    deadline, and, once closed, every report that was not approved frozen as it stood."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    deadline = models.DateField(_("deadline"))
+    selection = models.JSONField(
+        _("selection"),
+        default=dict,
+        blank=True,
+        help_text=_("The filter that chose the clinics when the round was opened."),
+    )
+    opened_at = models.DateTimeField(_("opened"), default=timezone.now)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("opened by"),
+    )
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("reporting round")
+        verbose_name_plural = _("reporting rounds")
+        ordering = ["-opened_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
 
 
 class Report(models.Model):
@@ -38,6 +87,14 @@ class Report(models.Model):
         on_delete=models.PROTECT,
         related_name="reports",
         verbose_name=_("catalogue version"),
+    )
+    round = models.ForeignKey(
+        ReportingRound,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("reporting round"),
     )
     state = models.CharField(
         _("status"), max_length=20, choices=ReportState.choices, default=ReportState.DRAFT
@@ -69,10 +126,10 @@ class Report(models.Model):
         verbose_name_plural = _("reports")
         ordering = ["-created_at"]
         constraints = [
-            # A clinic works on one report at a time; approved ones are its history.
+            # A clinic works on one report at a time; approved and closed ones are history.
             models.UniqueConstraint(
                 fields=["clinic"],
-                condition=~Q(state=ReportState.APPROVED),
+                condition=~Q(state__in=ReportState.final_states()),
                 name="report_one_unapproved_per_clinic",
             ),
             models.CheckConstraint(

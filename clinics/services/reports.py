@@ -71,7 +71,7 @@ def start_report(*, clinic: Clinic, actor: User, on_date: date | None = None) ->
     version = catalogue_in_force(on_date)
     if version is None:
         raise ApplicationError(_("No requirement catalogue is in force today."))
-    if Report.objects.filter(clinic=clinic).exclude(state=ReportState.APPROVED).exists():
+    if Report.objects.filter(clinic=clinic).exclude(state__in=ReportState.final_states()).exists():
         raise InvalidTransition(_("The clinic already has a report that is not approved."))
     report = Report(clinic=clinic, catalogue_version=version)
     report._history_user = actor
