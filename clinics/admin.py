@@ -6,7 +6,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from clinics.models import Answer, Clinic, Provider, Report, ReportEvent, User
+from clinics.models import Answer, Clinic, Provider, Report, ReportEvent, ReportingRound, User
 
 
 class NoDeleteMixin:
@@ -69,6 +69,22 @@ class ReportAdmin(NoDeleteMixin, SimpleHistoryAdmin):
     search_fields = ["clinic__name", "clinic__hsa_id"]
     list_select_related = ["clinic", "catalogue_version"]
     inlines = [AnswerInline, ReportEventInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ReportingRound)
+class ReportingRoundAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+    """Rounds are opened and closed on their own pages, through their services, which
+    create and freeze the rounds' reports; here they can only be read."""
+
+    list_display = ["name", "deadline", "opened_at", "opened_by", "closed_at", "closed_by"]
+    search_fields = ["name"]
+    list_select_related = ["opened_by", "closed_by"]
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -2,14 +2,30 @@ from django.http import HttpRequest
 
 from clinics import access
 
+# url name -> the header section it belongs to, so a sub-page marks its section current.
+_SECTIONS = {
+    "overview": "overview",
+    "clinic_detail": "overview",
+    "clinic_history": "overview",
+    "my_clinics": "reporting",
+    "report_edit": "reporting",
+    "review_queue": "review",
+    "review_report": "review",
+    "round_list": "rounds",
+    "round_create": "rounds",
+    "round_detail": "rounds",
+}
+
 
 def navigation(request: HttpRequest) -> dict:
     """What the header shows: the signed-in user's role and the sections they may open."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    match = getattr(request, "resolver_match", None)
     return {
         "nav": {
+            "current": _SECTIONS.get(match.url_name if match else None),
             "overview": access.sees_everything(user),
             "reporting": access.is_reporter(user),
             "review": access.is_reviewer(user),

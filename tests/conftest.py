@@ -1,7 +1,9 @@
 import os
 
 import pytest
+from django.conf import settings
 from django.db import connection
+from django.utils import translation
 
 from clinics.models import Role
 from tests.factories import make_clinic, make_user
@@ -11,6 +13,15 @@ def pytest_sessionstart(session):
     """CI runs on PostgreSQL; a CI run that silently fell back to SQLite proves nothing."""
     if os.environ.get("CI") == "true" and connection.vendor != "postgresql":
         pytest.exit("CI=true but the tests are not on PostgreSQL: set DATABASE_URL.", returncode=3)
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language (Swedish), whatever the previous one did:
+    a request with Accept-Language: en leaves English active in the thread."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -15,7 +15,7 @@ from clinics.access import check_may_report, check_may_review
 from clinics.models import Answer, Clinic, Report, ReportEvent, ReportState, User
 from clinics.selectors import latest_approved_reports
 from halland_utbud.errors import ApplicationError, InvalidTransition
-from requirements.models import Requirement
+from requirements.models import CatalogueVersion, Requirement
 from requirements.selectors import catalogue_in_force
 from requirements.vocabulary import AnswerStatus
 
@@ -48,9 +48,18 @@ _REFUSED_TRANSITION = {
 def _locked(report: Report) -> Report:
     return (
         Report.objects.select_for_update(of=("self",))
-        .select_related("clinic__provider")
+        .select_related("clinic__provider", "round")
         .get(pk=report.pk)
     )
+
+
+def _check_round_open(report: Report) -> None:
+    """A closed round froze its reports. Closing moves them to CLOSED, which no transition
+    leaves; this also holds if a report of a closed round somehow kept another state."""
+    if report.round is not None and not report.round.is_open:
+        raise InvalidTransition(
+            _("The report's reporting round is closed; the report can no longer be changed.")
+        )
 
 
 def _record(report: Report, *, actor: User, from_state: str, comment: str = "") -> None:
@@ -77,31 +86,74 @@ def start_report(*, clinic: Clinic, actor: User, on_date: date | None = None) ->
     report._history_user = actor
     report.save()
     _record(report, actor=actor, from_state="")
-
-    previous = latest_approved_reports(Clinic.objects.filter(pk=clinic.pk), on_date).first()
-    if previous is not None:
-        requirements = {r.code: r for r in version.requirements.all()}
-        now = timezone.now()
-        bulk_create_with_history(
-            [
-                Answer(
-                    report=report,
-                    requirement=requirements[old.requirement.code],
-                    status=old.status,
-                    channel=old.channel,
-                    evidence_url=old.evidence_url,
-                    comment=old.comment,
-                    justification=old.justification,
-                    reported_by=actor,
-                    reported_at=now,
-                )
-                for old in previous.answers.select_related("requirement")
-                if old.requirement.code in requirements
-            ],
-            Answer,
-            default_user=actor,
-        )
+    prefill_from_last_approved([report], version=version, on_date=on_date, actor=actor)
     return report
+
+
+def prefill_from_last_approved(
+    reports: list[Report],
+    *,
+    version: CatalogueVersion,
+    on_date: date,
+    actor: User,
+    keep_provenance: bool = False,
+) -> list[Answer]:
+    """Copy each report's clinic's last approved answers into the (new, empty) report.
+
+    Answers are carried over by requirement code, so a new catalogue version keeps what
+    still applies and drops what it no longer asks. Three queries (requirements, old
+    answers, the insert with its history) for any number of reports: a reporting round
+    pre-fills every clinic of the region at once.
+
+    With ``keep_provenance`` an answer keeps who gave it and when (a round pre-fills on the
+    reporters' behalf: the answer is still theirs, and a report counts as started only once
+    someone answers in it); otherwise the actor, who opened the report, gives it now.
+    The history names ``actor`` either way.
+    """
+    by_clinic = {report.clinic_id: report for report in reports}
+    if not by_clinic:
+        return []
+    requirements = {requirement.code: requirement for requirement in version.requirements.all()}
+    previous = Answer.objects.filter(
+        report__in=latest_approved_reports(Clinic.objects.filter(pk__in=list(by_clinic)), on_date)
+    ).values_list(
+        "report__clinic_id",
+        "requirement__code",
+        "status",
+        "channel",
+        "evidence_url",
+        "comment",
+        "justification",
+        "reported_by_id",
+        "reported_at",
+    )
+    now = timezone.now()
+    answers = [
+        Answer(
+            report=by_clinic[clinic_id],
+            requirement=requirements[code],
+            status=status,
+            channel=channel,
+            evidence_url=evidence_url,
+            comment=comment,
+            justification=justification,
+            reported_by_id=reported_by_id if keep_provenance else actor.pk,
+            reported_at=reported_at if keep_provenance else now,
+        )
+        for (
+            clinic_id,
+            code,
+            status,
+            channel,
+            evidence_url,
+            comment,
+            justification,
+            reported_by_id,
+            reported_at,
+        ) in previous
+        if code in requirements
+    ]
+    return bulk_create_with_history(answers, Answer, default_user=actor)
 
 
 def validate_answer(
@@ -138,6 +190,7 @@ def save_answer(
     """Create or change the clinic's answer to one requirement in an open report."""
     report = _locked(report)
     check_may_report(actor, report.clinic)
+    _check_round_open(report)
     if report.state not in ReportState.open_states():
         raise InvalidTransition(_("The report is submitted or approved and cannot be changed."))
     if requirement.version_id != report.catalogue_version_id:
@@ -190,6 +243,7 @@ def unanswered_requirements(report: Report) -> list[Requirement]:
 def submit_report(*, report: Report, actor: User) -> Report:
     report = _locked(report)
     check_may_report(actor, report.clinic)
+    _check_round_open(report)
     from_state = report.state
     to_state = _target_state("submit", report)
     missing = unanswered_requirements(report)
@@ -210,6 +264,7 @@ def submit_report(*, report: Report, actor: User) -> Report:
 def _decide(action: str, *, report: Report, actor: User, comment: str) -> Report:
     report = _locked(report)
     check_may_review(actor, report)
+    _check_round_open(report)
     from_state = report.state
     report.state = _target_state(action, report)
     report.decided_at = timezone.now()

@@ -27,6 +27,7 @@ _REPORT = {
     ReportState.SUBMITTED: ("pending", "➜"),
     ReportState.RETURNED: ("partial", "↩"),
     ReportState.APPROVED: ("ok", "✓"),
+    ReportState.CLOSED: ("na", "■"),
 }
 
 

@@ -1,16 +1,59 @@
-"""Placeholder until this page is built."""
+"""The clinic page: its facts, its compliance requirement by requirement, and a history tab
+of who changed what and when."""
 
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import path
 
 from clinics import access
+from clinics.clinic_page import clinic_page
+from clinics.history import clinic_history
+from clinics.models import Clinic, User
+
+HISTORY_PAGE_SIZE = 50
 
 
-@access.role_required(access.sees_everything)
-def clinic_detail(request: HttpRequest, **kwargs) -> HttpResponse:
-    return HttpResponse("")
+def may_see_clinic_pages(user: User) -> bool:
+    """Regional staff see every clinic; a clinic reporter only their own, which
+    ``_clinic_for`` enforces with a 404 for any other."""
+    return access.sees_everything(user) or access.is_reporter(user)
+
+
+def _clinic_for(request: HttpRequest, pk: int) -> Clinic:
+    return access.get_clinic_for_user(request.user, pk)
+
+
+@access.role_required(may_see_clinic_pages)
+def clinic_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    clinic = _clinic_for(request, pk)
+    page = clinic_page(clinic)
+    return render(
+        request,
+        "clinics/clinic_detail.html",
+        {
+            "clinic": clinic,
+            "page": page,
+            # get_clinic_for_user has already said the clinic is theirs.
+            "is_clinic_reporter": access.is_reporter(request.user),
+            "is_reviewer": access.is_reviewer(request.user),
+        },
+    )
+
+
+@access.role_required(may_see_clinic_pages)
+def clinic_history_view(request: HttpRequest, pk: int) -> HttpResponse:
+    clinic = _clinic_for(request, pk)
+    paginator = Paginator(clinic_history(clinic), HISTORY_PAGE_SIZE)
+    entries = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "clinics/clinic_history.html",
+        {"clinic": clinic, "entries": entries, "paginator": paginator},
+    )
 
 
 urlpatterns = [
     path("mottagningar/<int:pk>/", clinic_detail, name="clinic_detail"),
+    path("mottagningar/<int:pk>/historik/", clinic_history_view, name="clinic_history"),
 ]

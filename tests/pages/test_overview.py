@@ -1,0 +1,510 @@
+"""The region overview: every clinic against the seven baseline areas, totals over the whole
+filtered view, the API's filters plus the report state, sorting and pagination, in a
+constant number of queries."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+
+from clinics.models import Clinic, Provider, Report, ReportState, Role
+from clinics.overview import CellStatus
+from requirements.models import Area
+from requirements.vocabulary import (
+    CareType,
+    ClinicKind,
+    ContractForm,
+    Municipality,
+)
+from tests.api.helpers import approve_answers, bulk_approved_reports
+from tests.factories import REGION_HALLAND_ORG_NR, make_clinic, make_provider, make_user
+
+OVERVIEW = reverse("overview")
+
+
+@pytest.fixture(autouse=True)
+def english(client):
+    """Pages are asserted in English, the msgid language; Swedish comes from the .po."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
+# Builders shared with the export tests
+
+
+def report_in_state(clinic: Clinic, version, state: str) -> Report:
+    """A report that is not approved, straight into the table: the overview reads only
+    its state, and the services that move reports are tested on their own."""
+    reporter = make_user(Role.CLINIC_REPORTER, clinics=[clinic])
+    submitted = state != ReportState.DRAFT
+    return Report.objects.create(
+        clinic=clinic,
+        catalogue_version=version,
+        state=state,
+        submitted_at=timezone.now() if submitted else None,
+        submitted_by=reporter if submitted else None,
+    )
+
+
+class Region:
+    """Six clinics whose totals are known: one meets the whole baseline, one fails one
+    requirement, one never reported, and three have a report that is not approved."""
+
+    def __init__(self, catalogue):
+        self.region = make_provider(
+            name="Region Halland", organisation_number=REGION_HALLAND_ORG_NR, kind="region"
+        )
+        self.private = make_provider(name="Tandvård Privat AB")
+        self.meeting = make_clinic(
+            name="Vårdcentralen Andersberg",
+            provider=self.region,
+            municipality_code=Municipality.HALMSTAD,
+        )
+        self.failing = make_clinic(
+            name="Vårdcentralen Brunnsgatan",
+            provider=self.private,
+            municipality_code=Municipality.HALMSTAD,
+        )
+        # Every baseline requirement met, except the first (the clinic's page on 1177).
+        bulk_approved_reports([self.meeting, self.failing], catalogue, failing={self.failing.pk})
+        self.silent = make_clinic(
+            name="Vårdcentralen Centrum",
+            provider=self.region,
+            municipality_code=Municipality.VARBERG,
+        )
+        # A private dental clinic: the web booking area does not apply to it.
+        self.submitted = make_clinic(
+            name="Tandläkarna Dalen",
+            provider=self.private,
+            kind=ClinicKind.GENERAL_DENTAL,
+            care_type=CareType.DENTAL,
+            contract_form=ContractForm.PROCURED,
+            municipality_code=Municipality.KUNGSBACKA,
+        )
+        report_in_state(self.submitted, catalogue, ReportState.SUBMITTED)
+        self.draft = make_clinic(
+            name="Psykiatrin Eken",
+            provider=self.region,
+            kind=ClinicKind.PSYCHIATRY,
+            municipality_code=Municipality.FALKENBERG,
+        )
+        report_in_state(self.draft, catalogue, ReportState.DRAFT)
+        self.returned = make_clinic(
+            name="Rehab Fyren",
+            provider=self.region,
+            kind=ClinicKind.REHABILITATION,
+            municipality_code=Municipality.LAHOLM,
+        )
+        report_in_state(self.returned, catalogue, ReportState.RETURNED)
+
+    @property
+    def clinics(self) -> list[Clinic]:
+        return [
+            self.meeting,
+            self.failing,
+            self.silent,
+            self.submitted,
+            self.draft,
+            self.returned,
+        ]
+
+
+@pytest.fixture
+def region(catalogue) -> Region:
+    return Region(catalogue)
+
+
+def bulk_clinics(count: int, *, provider: Provider | None = None, start: int = 0) -> list[Clinic]:
+    """``count`` clinics straight into the table, for volume."""
+    provider = provider or make_provider()
+    owner = provider.organisation_number.replace("-", "")
+    municipalities = Municipality.values
+    return Clinic.objects.bulk_create(
+        Clinic(
+            hsa_id=f"SE{owner}-V{number:05d}",
+            name=f"Mottagning {number:05d}",
+            provider=provider,
+            kind=ClinicKind.VARDCENTRAL,
+            care_type=CareType.HEALTH,
+            municipality_code=municipalities[number % len(municipalities)],
+            contract_form=ContractForm.VARDVAL,
+        )
+        for number in range(start, start + count)
+    )
+
+
+def shown(response) -> list[str]:
+    """HSA-ids of the whole filtered view, in the page's order (every page)."""
+    assert response.status_code == 200, response.content
+    overview = response.context["overview"]
+    assert overview is not None, response.context["filter_form"].errors
+    by_id = dict(Clinic.objects.values_list("pk", "hsa_id"))
+    return [by_id[pk] for pk in overview.clinic_ids]
+
+
+def signed_in(client, role=Role.VIEWER):
+    client.force_login(make_user(role))
+    return client
+
+
+# Who may see it
+
+
+@pytest.mark.parametrize("role", [Role.REGION_ADMIN, Role.REVIEWER, Role.VIEWER])
+def test_admins_reviewers_and_viewers_see_the_overview(client, role, catalogue, clinic):
+    response = signed_in(client, role).get(OVERVIEW)
+
+    assert response.status_code == 200
+    assert clinic.name in response.content.decode()
+
+
+def test_a_clinic_reporter_is_refused(client, reporter, catalogue, clinic):
+    client.force_login(reporter)
+
+    assert client.get(OVERVIEW).status_code == 403
+
+
+def test_anonymous_is_sent_to_sign_in(client, db):
+    response = client.get(OVERVIEW + "?municipality=1380")
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+    assert "next=/oversikt/%3Fmunicipality%3D1380" in response.url
+
+
+def test_the_home_page_sends_a_viewer_here(client, viewer):
+    client.force_login(viewer)
+
+    assert client.get(reverse("home")).url == OVERVIEW
+
+
+# The table
+
+
+def test_each_clinic_is_a_row_linking_to_its_page(client, region):
+    content = signed_in(client).get(OVERVIEW).content.decode()
+
+    for clinic in region.clinics:
+        assert f'href="{reverse("clinic_detail", args=[clinic.pk])}"' in content
+        assert clinic.hsa_id in content
+    assert "Region Halland" in content
+    assert "Falkenberg" in content
+
+
+def test_the_columns_are_the_areas_of_the_catalogue_in_force(client, region, catalogue):
+    response = signed_in(client).get(OVERVIEW)
+
+    names = list(
+        Area.objects.filter(version=catalogue, in_baseline=True)
+        .order_by("position")
+        .values_list("name_en", flat=True)
+    )
+    assert len(names) == 7
+    assert [area.name for area in response.context["overview"].areas] == names
+    content = response.content.decode()
+    for name in names:
+        assert f'<th scope="col">{escape(name)}</th>' in content
+
+
+def test_each_cell_says_met_not_met_not_applicable_or_not_reported(client, region):
+    response = signed_in(client).get(OVERVIEW)
+
+    rows = {row.clinic.pk: row for row in response.context["rows"]}
+    areas = [area.code for area in response.context["overview"].areas]
+    cells = {pk: dict(zip(areas, row.cells, strict=True)) for pk, row in rows.items()}
+    assert set(cells[region.meeting.pk].values()) == {CellStatus.MET}
+    assert cells[region.failing.pk]["hemsida"] == CellStatus.NOT_MET
+    assert cells[region.failing.pk]["npo"] == CellStatus.MET
+    assert set(cells[region.silent.pk].values()) == {CellStatus.NOT_REPORTED}
+    # A private dental clinic has no web booking requirement, and nothing approved yet.
+    assert cells[region.submitted.pk]["webbtidbok"] == CellStatus.NOT_APPLICABLE
+    assert cells[region.submitted.pk]["hemsida"] == CellStatus.NOT_REPORTED
+    assert rows[region.meeting.pk].meets_baseline is True
+    assert rows[region.failing.pk].meets_baseline is False
+    assert rows[region.silent.pk].share == 0
+
+
+def test_statuses_are_icons_and_words(client, region):
+    content = signed_in(client).get(OVERVIEW).content.decode()
+
+    assert (
+        '<span class="status status--ok">'
+        '<span class="status__icon" aria-hidden="true">✓</span> Met</span>' in content
+    )
+    assert "✗</span> Not met</span>" in content
+    assert "?</span> Not reported</span>" in content
+    assert "–</span> Not applicable</span>" in content
+    assert "</span> Submitted</span>" in content
+    assert "</span> No report</span>" in content
+    assert "</span> Returned for completion</span>" in content
+
+
+# Totals
+
+
+def test_the_totals_count_the_known_region(client, region):
+    totals = signed_in(client).get(OVERVIEW).context["overview"].totals
+
+    assert totals.clinics == 6
+    assert totals.meets_baseline == 1
+    assert {state.state: state.count for state in totals.report_states} == {
+        "none": 1,
+        ReportState.DRAFT: 1,
+        ReportState.SUBMITTED: 1,
+        ReportState.RETURNED: 1,
+        ReportState.APPROVED: 2,
+        ReportState.CLOSED: 0,
+    }
+    areas = {total.area.code: total for total in totals.areas}
+    assert (areas["hemsida"].met, areas["hemsida"].not_met) == (1, 1)
+    assert areas["hemsida"].not_reported == 4
+    assert (areas["webbtidbok"].met, areas["webbtidbok"].not_reported) == (2, 3)
+    assert areas["webbtidbok"].not_applicable == 1
+    assert (areas["npo"].met, areas["npo"].not_met) == (2, 0)
+
+
+def test_the_totals_are_shown_as_figures_on_top(client, region):
+    content = signed_in(client).get(OVERVIEW).content.decode()
+
+    figures = content.index('class="figures"')
+    assert figures < content.index('id="clinics-title"')
+    assert re.search(
+        r'figure__value">6</span> <span class="figure__label">Clinics in the view', content
+    )
+    assert re.search(
+        r'figure__value">1</span> <span class="figure__label">Meet the whole baseline \(17 %\)',
+        content,
+    )
+    assert re.search(r'figure__value">2</span> <span class="figure__label">Approved', content)
+
+
+def test_the_totals_follow_the_filter_over_every_page(client, catalogue):
+    clinics = bulk_clinics(60, start=0)
+    bulk_approved_reports(clinics[:55], catalogue, failing={clinics[0].pk})
+    bulk_clinics(5, start=100)  # another provider, filtered away below
+
+    response = signed_in(client).get(OVERVIEW, {"provider": clinics[0].provider_id})
+
+    totals = response.context["overview"].totals
+    assert len(response.context["rows"]) == 50
+    assert totals.clinics == 60
+    assert totals.meets_baseline == 54
+    assert {s.state: s.count for s in totals.report_states}["none"] == 5
+
+
+def test_a_report_approved_through_the_services_shows_at_once(client, region):
+    client = signed_in(client)
+    before = client.get(OVERVIEW).context["overview"].totals
+
+    approve_answers(region.silent)
+    after = client.get(OVERVIEW).context["overview"].totals
+
+    assert (before.meets_baseline, after.meets_baseline) == (1, 2)
+    approved = {s.state: s.count for s in after.report_states}[ReportState.APPROVED]
+    assert approved == 3
+
+
+# Filters
+
+
+FILTER_CASES = [
+    ({"municipality": "1380"}, ["meeting", "failing"]),
+    ({"kind": ClinicKind.GENERAL_DENTAL}, ["submitted"]),
+    ({"contract_form": ContractForm.PROCURED}, ["submitted"]),
+    ({"q": "brunns"}, ["failing"]),
+    ({"meets_baseline": "true"}, ["meeting"]),
+    ({"meets_baseline": "false", "municipality": "1380"}, ["failing"]),
+    ({"report_state": "none"}, ["silent"]),
+    ({"report_state": "draft"}, ["draft"]),
+    ({"report_state": "submitted"}, ["submitted"]),
+    ({"report_state": "returned"}, ["returned"]),
+    ({"report_state": "approved"}, ["meeting", "failing"]),
+    ({"report_state": "approved", "meets_baseline": "false"}, ["failing"]),
+]
+
+
+def test_each_filter_narrows_the_view(client, region):
+    client = signed_in(client)
+    for query, expected in FILTER_CASES:
+        response = client.get(OVERVIEW, query)
+
+        assert shown(response) == [getattr(region, name).hsa_id for name in expected], query
+        assert response.context["overview"].totals.clinics == len(expected), query
+
+
+def test_the_provider_and_the_hsa_id_filter(client, region):
+    client = signed_in(client)
+
+    by_provider = shown(client.get(OVERVIEW, {"provider": region.private.pk}))
+    by_hsa_id = shown(client.get(OVERVIEW, {"q": region.draft.hsa_id.lower()}))
+
+    assert by_provider == [region.submitted.hsa_id, region.failing.hsa_id]
+    assert by_hsa_id == [region.draft.hsa_id]
+
+
+def test_the_filter_form_keeps_its_values_and_has_labels(client, region):
+    content = (
+        signed_in(client)
+        .get(OVERVIEW, {"municipality": "1380", "report_state": "approved", "q": "Vård"})
+        .content.decode()
+    )
+
+    assert '<form method="get" action="/oversikt/" class="filters">' in content
+    for name in [
+        "q",
+        "municipality",
+        "kind",
+        "provider",
+        "contract_form",
+        "meets_baseline",
+        "report_state",
+    ]:
+        assert f'<label for="id_{name}">' in content
+    assert '<option value="1380" selected>Halmstad</option>' in content
+    assert '<option value="approved" selected>Approved</option>' in content
+    assert 'value="Vård"' in content
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"municipality": "9999"},
+        {"meets_baseline": "maybe"},
+        {"report_state": "lost"},
+        {"provider": "not-a-number"},
+        {"kind": "hospital", "municipality": "1380"},
+    ],
+)
+def test_a_bad_filter_value_is_an_error_and_shows_no_data(client, region, query):
+    reports_before = list(Report.objects.values_list("pk", "state"))
+
+    response = signed_in(client).get(OVERVIEW, query)
+
+    assert response.status_code == 200
+    assert response.context["overview"] is None
+    content = response.content.decode()
+    assert "The filter could not be used" in content
+    assert 'aria-invalid="true"' in content
+    assert "_error" in content
+    for clinic in region.clinics:
+        assert clinic.hsa_id not in content
+    assert list(Report.objects.values_list("pk", "state")) == reports_before
+
+
+# Sorting
+
+
+SORT_CASES = [
+    ("name", ["draft", "returned", "submitted", "meeting", "failing", "silent"]),
+    ("-name", ["silent", "failing", "meeting", "submitted", "returned", "draft"]),
+    # Falkenberg, Halmstad, Halmstad, Kungsbacka, Laholm, Varberg: by name, not code.
+    ("municipality", ["draft", "meeting", "failing", "submitted", "returned", "silent"]),
+    ("-municipality", ["silent", "returned", "submitted", "meeting", "failing", "draft"]),
+    ("provider", ["draft", "returned", "meeting", "silent", "submitted", "failing"]),
+    ("-share", ["meeting", "failing", "draft", "returned", "submitted", "silent"]),
+    ("share", ["draft", "returned", "submitted", "silent", "failing", "meeting"]),
+]
+
+
+def test_the_view_sorts_by_name_municipality_provider_and_share(client, region):
+    client = signed_in(client)
+    for sort, expected in SORT_CASES:
+        response = client.get(OVERVIEW, {"sort": sort})
+
+        assert shown(response) == [getattr(region, name).hsa_id for name in expected], sort
+
+
+def test_an_unknown_sort_sorts_by_name(client, region):
+    assert shown(signed_in(client).get(OVERVIEW, {"sort": "-password"})) == shown(
+        client.get(OVERVIEW)
+    )
+
+
+def test_column_headers_link_to_sorting_and_mark_the_sorted_column(client, region):
+    content = (
+        signed_in(client)
+        .get(OVERVIEW, {"sort": "-municipality", "municipality": "1380", "page": "1"})
+        .content.decode()
+    )
+
+    assert (
+        '<th scope="col" aria-sort="descending">'
+        '<a href="?sort=municipality&amp;municipality=1380">' in content
+    )
+    assert (
+        '<a href="?sort=name&amp;municipality=1380">'
+        '<span class="visually-hidden">Sort by: </span>Clinic and HSA-id</a>' in content
+    )
+    assert content.count("aria-sort=") == 1
+    # The filter form keeps the sort.
+    assert '<input type="hidden" name="sort" value="-municipality">' in content
+
+
+# Pagination
+
+
+def test_fifty_clinics_a_page_with_links_and_page_x_of_y(client, catalogue):
+    bulk_clinics(120)
+    client = signed_in(client)
+
+    first = client.get(OVERVIEW, {"municipality": "1380"})
+    all_pages = client.get(OVERVIEW)
+    last = client.get(OVERVIEW, {"page": 3})
+
+    assert first.context["overview"].totals.clinics == 20
+    assert "Page 1 of" not in first.content.decode()
+    content = all_pages.content.decode()
+    assert len(all_pages.context["rows"]) == 50
+    assert "Page 1 of 3" in content
+    assert '<a href="?page=2" rel="next">Next page</a>' in content
+    assert '<a href="?page=3">Last page</a>' in content
+    assert "Previous page" not in content
+    assert len(last.context["rows"]) == 20
+    assert "Page 3 of 3" in last.content.decode()
+    assert '<a href="?page=2" rel="prev">Previous page</a>' in last.content.decode()
+    names = [row.clinic.name for row in last.context["rows"]]
+    assert names == [f"Mottagning {n:05d}" for n in range(100, 120)]
+
+
+def test_a_page_number_out_of_range_shows_a_page_that_exists(client, catalogue):
+    bulk_clinics(60)
+    client = signed_in(client)
+
+    assert client.get(OVERVIEW, {"page": "99"}).context["page"].number == 2
+    assert client.get(OVERVIEW, {"page": "two"}).context["page"].number == 1
+
+
+# Cost
+
+
+def _queries(client, query: dict) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(OVERVIEW, query)
+    assert response.status_code == 200
+    assert response.context["overview"] is not None
+    return len(queries)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"sort": "-share", "page": "2"},
+        {"meets_baseline": "true", "report_state": "approved", "municipality": "1380"},
+    ],
+)
+def test_the_number_of_queries_is_the_same_for_10_and_1000_clinics(client, catalogue, query):
+    client = signed_in(client)
+    first = bulk_clinics(10)
+    bulk_approved_reports(first[:5], catalogue, failing={first[0].pk})
+    few = _queries(client, query)
+
+    more = bulk_clinics(990, start=10)
+    bulk_approved_reports(more[:20], catalogue, failing={more[0].pk})
+    many = _queries(client, query)
+
+    assert few == many
+    assert many <= 20
