@@ -204,7 +204,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # No validator badge: it would send the schema's address to validator.swagger.io.
-    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # No deep links: they nest a link inside each operation button (axe: nested-interactive).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False, "syntaxHighlight": False, "validatorUrl": None},
     "ENUM_NAME_OVERRIDES": {
         "ClinicKindEnum": "requirements.vocabulary.ClinicKind",
         "ProviderKindEnum": "requirements.vocabulary.ProviderKind",

@@ -1,0 +1,267 @@
+"""The registry of every page a person can open, and the small world the pages are shown in.
+
+The accessibility test opens each page in ``PAGES`` for each role listed there and runs
+axe-core on it; ``test_page_registry`` fails when a URL pattern is in neither ``PAGES`` nor
+``NOT_PAGES``, so a page nobody listed cannot slip past the accessibility check.
+
+A role listed for a page is a role that gets the page (200); ``test_page_registry`` also
+checks that every role NOT listed is refused, so the list stays exact in both directions.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+
+from clinics.models import Clinic, Provider, Report, ReportingRound, ReportState, Role, User
+from clinics.services.reports import return_report, save_answer, submit_report
+from clinics.services.rounds import open_round
+from requirements.models import CatalogueVersion
+from requirements.vocabulary import (
+    AnswerStatus,
+    CareType,
+    Channel,
+    ClinicKind,
+    Municipality,
+    ProviderKind,
+)
+from tests.api.helpers import approve_answers
+from tests.factories import REGION_HALLAND_ORG_NR, make_clinic, make_provider, make_user
+
+ANONYMOUS = "anonymous"
+REGION_ADMIN = Role.REGION_ADMIN.value
+REVIEWER = Role.REVIEWER.value
+VIEWER = Role.VIEWER.value
+CLINIC_REPORTER = Role.CLINIC_REPORTER.value
+
+SIGNED_IN_ROLES = (REGION_ADMIN, REVIEWER, VIEWER, CLINIC_REPORTER)
+ALL_ROLES = (ANONYMOUS, *SIGNED_IN_ROLES)
+SEES_EVERYTHING = (REGION_ADMIN, REVIEWER, VIEWER)
+
+
+@dataclass
+class Scenario:
+    """A small, realistic region: two providers, three clinics, a report in each state.
+
+    - ``clinic_a`` (Region Halland): an approved report, and a draft started after it;
+    - ``clinic_b`` (Region Halland, dental): a report returned with the reviewer's comments;
+    - ``clinic_c`` (a private provider): a submitted report waiting for review.
+
+    The clinic reporter coordinates Region Halland's clinics (A and B), so C is a clinic
+    they may not see. The draft, returned and submitted reports belong to one open
+    reporting round, opened after A's approval so that A's draft starts from its answers.
+    """
+
+    catalogue: CatalogueVersion
+    providers: list[Provider]
+    clinics: list[Clinic]
+    reports: dict[str, Report]
+    users: dict[str, User]
+    round: ReportingRound
+
+    @property
+    def clinic_a(self) -> Clinic:
+        return self.clinics[0]
+
+    @property
+    def clinic_b(self) -> Clinic:
+        return self.clinics[1]
+
+    @property
+    def clinic_c(self) -> Clinic:
+        return self.clinics[2]
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page: its URL name, how to reach it in a scenario, and who may see it."""
+
+    name: str
+    roles: tuple[str, ...]
+    url: Callable[[Scenario], str]
+    variant: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.variant})" if self.variant else self.name
+
+
+def _plain(name: str) -> Callable[[Scenario], str]:
+    return lambda scenario: reverse(name)
+
+
+PAGES: tuple[Page, ...] = (
+    Page("login", (ANONYMOUS,), _plain("login")),
+    Page("accessibility", ALL_ROLES, _plain("accessibility")),
+    Page("overview", SEES_EVERYTHING, _plain("overview")),
+    Page(
+        "clinic_detail",
+        (*SEES_EVERYTHING, CLINIC_REPORTER),
+        lambda s: reverse("clinic_detail", args=[s.clinic_a.pk]),
+    ),
+    Page(
+        "clinic_history",
+        (*SEES_EVERYTHING, CLINIC_REPORTER),
+        lambda s: reverse("clinic_history", args=[s.clinic_a.pk]),
+    ),
+    Page("my_clinics", (CLINIC_REPORTER,), _plain("my_clinics")),
+    Page(
+        "report_edit",
+        (CLINIC_REPORTER,),
+        lambda s: reverse("report_edit", args=[s.reports[ReportState.DRAFT].pk]),
+        variant="draft",
+    ),
+    Page(
+        "report_edit",
+        (CLINIC_REPORTER,),
+        lambda s: reverse("report_edit", args=[s.reports[ReportState.RETURNED].pk]),
+        variant="returned with the reviewer's comments",
+    ),
+    Page("review_queue", (REVIEWER,), _plain("review_queue")),
+    Page(
+        "review_report",
+        (REVIEWER,),
+        lambda s: reverse("review_report", args=[s.reports[ReportState.SUBMITTED].pk]),
+    ),
+    Page("round_list", (REGION_ADMIN,), _plain("round_list")),
+    Page("round_create", (REGION_ADMIN,), _plain("round_create")),
+    Page(
+        "round_detail",
+        (REGION_ADMIN,),
+        lambda s: reverse("round_detail", args=[s.round.pk]),
+    ),
+)
+
+# URL names that are not pages a person reads, and why axe has nothing to check there.
+NOT_PAGES: dict[str, str] = {
+    "home": "redirects each role to its start page (test_sign_in follows it)",
+    "logout": "POST only: signs out and redirects to the sign-in page",
+    "set_language": "POST only: Django's language switch, redirects back to the page",
+    "report_start": "POST only: starts a report and redirects to its form",
+    "round_close": "POST only: closes the round and redirects to its page",
+    "overview_export_csv": "a CSV download, not an HTML page",
+    "overview_export_xlsx": "an XLSX download, not an HTML page",
+    "healthz": "a liveness probe for the load balancer, not a page",
+    "readyz": "a readiness probe for the load balancer, not a page",
+}
+
+
+def page_role_pairs() -> list[tuple[Page, str]]:
+    return [(page, role) for page in PAGES for role in page.roles]
+
+
+def _answer_everything(report: Report, reporter: User) -> None:
+    """Answer every requirement as a careful clinic would: mostly met, one not met, one
+    e-service not applicable with a justification."""
+    for requirement in report.catalogue_version.requirements.order_by("position"):
+        status = AnswerStatus.MET
+        if requirement.code == "distans.chatt":
+            status = AnswerStatus.NOT_MET
+        elif requirement.code == "etjanster.vaccination_utlandsresa":
+            status = AnswerStatus.NOT_APPLICABLE
+        save_answer(
+            report=report,
+            requirement=requirement,
+            actor=reporter,
+            status=status,
+            channel=Channel.E_SERVICES_1177 if requirement.asks_channel else "",
+            evidence_url=f"https://www.1177.se/hitta-vard/underlag/{requirement.code}",
+            comment="Finns på mottagningens sida på 1177." if status == AnswerStatus.MET else "",
+            justification="Mottagningen ger inte vaccinationer inför utlandsresor."
+            if status == AnswerStatus.NOT_APPLICABLE
+            else "",
+        )
+
+
+def _open_round(admin: User, clinics: list[Clinic]) -> ReportingRound:
+    """Open this year's round for the three clinics, as a region admin does."""
+    return open_round(
+        name=f"Uppföljning {timezone.localdate().year}",
+        deadline=timezone.localdate() + timedelta(days=30),
+        clinics=Clinic.objects.filter(pk__in=[clinic.pk for clinic in clinics]),
+        # The scenario's three clinics are the whole register: the round covers all.
+        selection={"all": True},
+        actor=admin,
+    )
+
+
+def build_scenario(catalogue: CatalogueVersion) -> Scenario:
+    region = make_provider(
+        name="Region Halland",
+        organisation_number=REGION_HALLAND_ORG_NR,
+        kind=ProviderKind.REGION,
+    )
+    private = make_provider(name="Vårdcentralen Hälsan AB")
+    clinic_a = make_clinic(
+        provider=region,
+        name="Vårdcentralen Andersberg",
+        municipality_code=Municipality.HALMSTAD,
+    )
+    clinic_b = make_clinic(
+        provider=region,
+        name="Folktandvården Varberg",
+        kind=ClinicKind.GENERAL_DENTAL,
+        care_type=CareType.DENTAL,
+        municipality_code=Municipality.VARBERG,
+    )
+    clinic_c = make_clinic(
+        provider=private,
+        name="Vårdcentralen Hälsan Kungsbacka",
+        municipality_code=Municipality.KUNGSBACKA,
+    )
+    clinics = [clinic_a, clinic_b, clinic_c]
+
+    users = {
+        REGION_ADMIN: make_user(Role.REGION_ADMIN, first_name="Anna", last_name="Lindqvist"),
+        REVIEWER: make_user(Role.REVIEWER, first_name="Rasmus", last_name="Berg"),
+        VIEWER: make_user(Role.VIEWER, first_name="Vera", last_name="Holm"),
+        CLINIC_REPORTER: make_user(
+            Role.CLINIC_REPORTER, providers=[region], first_name="Karin", last_name="Ek"
+        ),
+    }
+    reporter = users[CLINIC_REPORTER]
+    reporter_c = make_user(
+        Role.CLINIC_REPORTER, clinics=[clinic_c], first_name="Omar", last_name="Nilsson"
+    )
+    reviewer = users[REVIEWER]
+
+    # An earlier approved report, so the round's draft for A starts from its answers.
+    approved = approve_answers(
+        clinic_a, {"distans.chatt": AnswerStatus.NOT_MET}, reviewer=reviewer
+    )
+
+    round_ = _open_round(users[REGION_ADMIN], clinics)
+    in_round = {report.clinic_id: report for report in round_.reports.all()}
+
+    draft = in_round[clinic_a.pk]
+
+    returned = in_round[clinic_b.pk]
+    _answer_everything(returned, reporter)
+    submit_report(report=returned, actor=reporter)
+    first_answer = returned.answers.order_by("requirement__position").first()
+    returned = return_report(
+        report=returned,
+        actor=reviewer,
+        comment="Länkarna till underlaget saknas för några e-tjänster.",
+        answer_comments={first_answer.pk: "Sidan på 1177 visar inte mottagningens adress."},
+    )
+
+    submitted = in_round[clinic_c.pk]
+    _answer_everything(submitted, reporter_c)
+    submitted = submit_report(report=submitted, actor=reporter_c)
+
+    return Scenario(
+        catalogue=catalogue,
+        providers=[region, private],
+        clinics=clinics,
+        reports={
+            ReportState.APPROVED: approved,
+            ReportState.SUBMITTED: submitted,
+            ReportState.RETURNED: returned,
+            ReportState.DRAFT: draft,
+        },
+        users=users,
+        round=round_,
+    )
