@@ -7,6 +7,8 @@ The rules:
   providers linked to them (a provider's coordinator);
 - only clinic reporters (for their own clinics) change a clinic's report;
 - only reviewers decide reports, never one they submitted or answered themselves;
+- clinic reporters request exemptions for their own clinics; only reviewers decide them,
+  never a case they requested or edited;
 - only region admins keep the register and the catalogue.
 """
 
@@ -19,7 +21,16 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
-from clinics.models import Clinic, Provider, Report, Role, User
+from clinics.models import (
+    CaseEvent,
+    CaseState,
+    Clinic,
+    ExemptionCase,
+    Provider,
+    Report,
+    Role,
+    User,
+)
 from halland_utbud.errors import NotAllowed
 
 _SEES_EVERYTHING = {Role.REGION_ADMIN, Role.REVIEWER, Role.VIEWER}
@@ -97,6 +108,46 @@ def check_may_review(user: User, report: Report) -> None:
         raise NotAllowed(
             _("You may not review a report that you have yourself provided information in.")
         )
+
+
+# The change reasons the case services write on the history rows of a decision: a reviewer
+# who returned a case has saved it, but has not edited it.
+CASE_DECISION_ACTIONS = ("approve", "reject", "return", "revoke", "expire")
+
+
+def visible_cases(user: User) -> QuerySet[ExemptionCase]:
+    """The exemption cases of every clinic the user may see."""
+    return ExemptionCase.objects.filter(clinic__in=visible_clinics(user))
+
+
+def check_may_request_case(user: User, clinic: Clinic) -> None:
+    """Only the clinic's own reporters request, change and submit its cases."""
+    if not may_report_for(user, clinic):
+        raise NotAllowed(_("Only the clinic's reporters may request exemptions for it."))
+
+
+def check_may_decide_case(user: User, case: ExemptionCase) -> None:
+    """Only reviewers decide, and never a case they requested or edited (four eyes).
+
+    Whoever saved a version of the case other than by deciding it (its history) or moved
+    it into draft or submitted it (its events) took part in the request, even if they are
+    a reviewer today. A save without a reason (e.g. in the admin) counts as an edit.
+    """
+    if not is_reviewer(user):
+        raise NotAllowed(_("Only reviewers may decide on exemptions and approvals."))
+    took_part = (
+        case.requester_id == user.pk
+        or case.history.filter(history_user=user)
+        .exclude(history_change_reason__in=CASE_DECISION_ACTIONS)
+        .exists()
+        or CaseEvent.objects.filter(
+            case=case,
+            actor=user,
+            to_state__in=[CaseState.DRAFT, CaseState.SUBMITTED],
+        ).exists()
+    )
+    if took_part:
+        raise NotAllowed(_("You may not decide on a case that you have requested or edited."))
 
 
 def role_required(check: Callable[[User], bool]) -> Callable:

@@ -24,7 +24,7 @@ from django_filters import rest_framework as filters
 from clinics import access
 from clinics.api.filters import ClinicFilter, ClinicFilterForm
 from clinics.models import Clinic, Report, ReportState
-from clinics.selectors import compliance_for_clinics
+from clinics.selectors import approved_exemptions, compliance_for_clinics
 from requirements.compliance import AreaResult, ClinicCompliance
 from requirements.models import Area, CatalogueVersion
 from requirements.selectors import catalogue_in_force, catalogue_rules
@@ -261,6 +261,8 @@ class Totals:
     meets_baseline: int
     areas: tuple[AreaTotal, ...]
     report_states: tuple[ReportStateTotal, ...]
+    # Clinics with at least one approved exemption or platform approval in force.
+    with_exemption: int = 0
 
     @property
     def fails_baseline(self) -> int:
@@ -353,5 +355,7 @@ def build_overview(clinics: QuerySet[Clinic], sort: Sort, on_date: date | None =
             for column in areas
         ),
         report_states=_report_state_totals(clinics),
+        # One more query, whatever the number of clinics.
+        with_exemption=len(approved_exemptions(clinics, on_date)),
     )
     return Overview(version, areas, clinic_ids, compliance, totals)

@@ -3,10 +3,18 @@
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from clinics.models import Answer, Clinic, Report, ReportState
+from clinics.models import (
+    Answer,
+    CaseEvent,
+    CaseState,
+    Clinic,
+    ExemptionCase,
+    Report,
+    ReportState,
+)
 from requirements.compliance import (
     CatalogueRules,
     ClinicCompliance,
@@ -54,9 +62,42 @@ def approved_answers(
 def approved_exemptions(
     clinics: QuerySet[Clinic], on_date: date
 ) -> dict[int, list[ExemptionGrant]]:
-    """clinic id -> exemptions approved for it. Exemption cases arrive with their own issue;
-    until then no clinic has any, and compliance rests on the answers alone."""
-    return {}
+    """clinic id -> the exemptions in force for it on ``on_date``, in one query.
+
+    A case counts when its approved period (both ends inclusive, no end = until further
+    notice) covers ``on_date`` and it was approved for that day:
+    - approved cases;
+    - expired cases, which were approved for exactly that period (expiry only records that
+      the period ended), so a past date is judged as it was;
+    - revoked cases only on days before the day of revocation (the local date of their last
+      event to "revoked"): from that day on the approval no longer holds.
+    Rejected, returned, submitted and draft cases never count. The requirement is matched
+    by code, so an approval carries over to a new catalogue version that keeps the code.
+    """
+    revoked_at = Subquery(
+        CaseEvent.objects.filter(case=OuterRef("pk"), to_state=CaseState.REVOKED)
+        .order_by("-at", "-pk")
+        .values("at")[:1]
+    )
+    rows = (
+        ExemptionCase.objects.filter(
+            clinic__in=clinics.order_by().values("pk"), valid_from__lte=on_date
+        )
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on_date))
+        .annotate(revoked_at=revoked_at)
+        .filter(
+            Q(state__in=[CaseState.APPROVED, CaseState.EXPIRED])
+            | Q(state=CaseState.REVOKED, revoked_at__gte=_end_of_day(on_date))
+        )
+        .order_by("clinic_id", "valid_from", "pk")
+        .values_list(
+            "clinic_id", "requirement__code", "exemption_kind", "valid_from", "valid_until"
+        )
+    )
+    grants: dict[int, list[ExemptionGrant]] = defaultdict(list)
+    for clinic_id, code, kind, valid_from, valid_until in rows:
+        grants[clinic_id].append(ExemptionGrant(code, kind, valid_from, valid_until))
+    return grants
 
 
 def compliance_for_clinics(
@@ -67,7 +108,7 @@ def compliance_for_clinics(
     """Evaluate every clinic of ``clinics`` on ``on_date`` (default today).
 
     The number of queries does not depend on the number of clinics: the catalogue (two,
-    unless ``rules`` is given), the clinics, and their answers.
+    unless ``rules`` is given), the clinics, their answers and their exemptions.
     """
     on_date = on_date or timezone.localdate()
     if rules is None:

@@ -1,6 +1,6 @@
 """The browser pages. Each view module owns its own URL patterns; this file joins them."""
 
-from clinics.views import clinic, home, overview, reporting, review, rounds
+from clinics.views import cases, clinic, home, overview, reporting, review, rounds
 
 urlpatterns = [
     *home.urlpatterns,
@@ -9,4 +9,5 @@ urlpatterns = [
     *reporting.urlpatterns,
     *review.urlpatterns,
     *rounds.urlpatterns,
+    *cases.urlpatterns,
 ]

@@ -1,9 +1,20 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "halland_utbud.settings")
 
 app = Celery("halland_utbud")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Every periodic job, in one place. Times are Europe/Stockholm (CELERY_TIMEZONE). On the
+# night clocks go forward 02:15 does not occur, and on the night they go back it occurs
+# twice: the job catches up a missed night and is idempotent, so both are harmless.
+app.conf.beat_schedule = {
+    "daily-case-jobs": {
+        "task": "clinics.tasks.run_daily_case_jobs",
+        "schedule": crontab(hour=2, minute=15),
+    },
+}

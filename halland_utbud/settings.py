@@ -193,7 +193,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Digitalt utbud – Region Halland",
     "DESCRIPTION": (
         "Uppföljning av grundutbudet av digitala tjänster enligt beslut RS220477. "
-        "Read-only API for budget and follow-up systems."
+        "Read for budget and follow-up systems; exemption cases are requested and decided "
+        "here too."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -212,6 +213,9 @@ SPECTACULAR_SETTINGS = {
         "ExemptionKindEnum": "requirements.vocabulary.ExemptionKind",
         "AnswerStatusEnum": "requirements.vocabulary.AnswerStatus",
         "ComplianceStatusEnum": "requirements.vocabulary.ComplianceStatus",
+        "CaseKindEnum": "clinics.models.cases.CaseKind",
+        "CaseStateEnum": "clinics.models.cases.CaseState",
+        "ReasonCategoryEnum": "clinics.models.cases.ReasonCategory",
     },
 }
 

@@ -9,13 +9,24 @@ checks that every role NOT listed is refused, so the list stays exact in both di
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.urls import reverse
 from django.utils import timezone
 
-from clinics.models import Clinic, Provider, Report, ReportingRound, ReportState, Role, User
+from clinics.models import (
+    CaseState,
+    Clinic,
+    ExemptionCase,
+    Provider,
+    Report,
+    ReportingRound,
+    ReportState,
+    Role,
+    User,
+)
+from clinics.services.cases import approve_case, create_case, submit_case
 from clinics.services.reports import return_report, save_answer, submit_report
 from clinics.services.rounds import open_round
 from requirements.models import CatalogueVersion
@@ -24,6 +35,7 @@ from requirements.vocabulary import (
     CareType,
     Channel,
     ClinicKind,
+    ExemptionKind,
     Municipality,
     ProviderKind,
 )
@@ -52,6 +64,10 @@ class Scenario:
     The clinic reporter coordinates Region Halland's clinics (A and B), so C is a clinic
     they may not see. The draft, returned and submitted reports belong to one open
     reporting round, opened after A's approval so that A's draft starts from its answers.
+
+    Exemption cases for web booking ("beställa tid" instead of booking directly), all
+    requested by the clinic reporter: one approved by the reviewer and one submitted for
+    clinic A, one draft for clinic B.
     """
 
     catalogue: CatalogueVersion
@@ -60,6 +76,7 @@ class Scenario:
     reports: dict[str, Report]
     users: dict[str, User]
     round: ReportingRound
+    cases: dict[str, ExemptionCase] = field(default_factory=dict)
 
     @property
     def clinic_a(self) -> Clinic:
@@ -132,6 +149,25 @@ PAGES: tuple[Page, ...] = (
         (REGION_ADMIN,),
         lambda s: reverse("round_detail", args=[s.round.pk]),
     ),
+    Page("case_queue", (REVIEWER,), _plain("case_queue")),
+    Page("case_create", (CLINIC_REPORTER,), _plain("case_create")),
+    Page(
+        "case_detail",
+        (*SEES_EVERYTHING, CLINIC_REPORTER),
+        lambda s: reverse("case_detail", args=[s.cases[CaseState.SUBMITTED].pk]),
+        variant="submitted, with the decision form",
+    ),
+    Page(
+        "case_detail",
+        (*SEES_EVERYTHING, CLINIC_REPORTER),
+        lambda s: reverse("case_detail", args=[s.cases[CaseState.APPROVED].pk]),
+        variant="approved, with the revocation form",
+    ),
+    Page(
+        "case_edit",
+        (CLINIC_REPORTER,),
+        lambda s: reverse("case_edit", args=[s.cases[CaseState.DRAFT].pk]),
+    ),
 )
 
 # URL names that are not pages a person reads, and why axe has nothing to check there.
@@ -185,6 +221,48 @@ def _open_round(admin: User, clinics: list[Clinic]) -> ReportingRound:
         selection={"all": True},
         actor=admin,
     )
+
+
+def _web_booking_case(clinic: Clinic, reporter: User, catalogue: CatalogueVersion, days: int):
+    """A draft request for "beställa tid" instead of direct booking, for ``days`` days."""
+    today = timezone.localdate()
+    return create_case(
+        clinic=clinic,
+        requirement=catalogue.requirements.get(code="webbtidbok.boka_direkt"),
+        actor=reporter,
+        exemption_kind=ExemptionKind.REQUEST_APPOINTMENT,
+        reason_category="technical",
+        justification="Journalsystemet kan ännu inte ta emot tider bokade direkt av invånare.",
+        alternative="E-tjänsten Beställa tid på 1177.",
+        links="https://www.1177.se/hitta-vard/underlag/tidbok",
+        requested_from=today,
+        requested_until=today + timedelta(days=days),
+    )
+
+
+def _cases(
+    catalogue: CatalogueVersion, clinic_a: Clinic, clinic_b: Clinic, users: dict[str, User]
+) -> dict[str, ExemptionCase]:
+    reporter, reviewer = users[CLINIC_REPORTER], users[REVIEWER]
+    approved = submit_case(
+        case=_web_booking_case(clinic_a, reporter, catalogue, 90), actor=reporter
+    )
+    approved = approve_case(
+        case=approved,
+        actor=reviewer,
+        valid_from=approved.requested_from,
+        valid_until=approved.requested_until,
+        comment="Godkänt till dess att det nya journalsystemet är infört.",
+    )
+    submitted = submit_case(
+        case=_web_booking_case(clinic_a, reporter, catalogue, 365), actor=reporter
+    )
+    draft = _web_booking_case(clinic_b, reporter, catalogue, 180)
+    return {
+        CaseState.APPROVED: approved,
+        CaseState.SUBMITTED: submitted,
+        CaseState.DRAFT: draft,
+    }
 
 
 def build_scenario(catalogue: CatalogueVersion) -> Scenario:
@@ -264,4 +342,5 @@ def build_scenario(catalogue: CatalogueVersion) -> Scenario:
         },
         users=users,
         round=round_,
+        cases=_cases(catalogue, clinic_a, clinic_b, users),
     )

@@ -1,0 +1,311 @@
+"""The exemption pages' input: the clinic's request, the reviewer's decision and revocation,
+and the queue's filters. The services enforce states, actors and the four-eyes rule; these
+forms only check what the person wrote, so field errors can be shown next to the fields."""
+
+from datetime import date
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db.models import QuerySet
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from clinics.models import CaseKind, CaseState, Clinic, ExemptionCase, ReasonCategory
+from requirements.models import Requirement
+from requirements.vocabulary import ExemptionKind
+
+_DATE_WIDGET = {"attrs": {"type": "date"}, "format": "%Y-%m-%d"}
+
+
+def _with_blank(choices, blank_label) -> list[tuple[str, str]]:
+    return [("", blank_label), *choices]
+
+
+def exemptible_requirements(version) -> QuerySet[Requirement]:
+    """The requirements of ``version`` that allow an exemption, in catalogue order."""
+    if version is None:
+        return Requirement.objects.none()
+    return (
+        Requirement.objects.filter(version=version)
+        .exclude(exemption_kinds=[])
+        .select_related("area")
+        .order_by("position")
+    )
+
+
+def exemption_choice(requirement: Requirement, kind: str) -> str:
+    return f"{requirement.pk}:{kind}"
+
+
+def split_links(text: str) -> list[str]:
+    return [line.strip() for line in text.replace("\r\n", "\n").split("\n") if line.strip()]
+
+
+def apply_service_errors(form: forms.Form, errors: dict, aliases: dict[str, str]) -> None:
+    """Put a service's field errors next to the form's fields (``aliases`` maps a service
+    field to the form field showing it); one without a field goes above the form."""
+    for name, messages in errors.items():
+        field = aliases.get(name, name)
+        for message in messages if isinstance(messages, list | tuple) else [messages]:
+            form.add_error(field if field in form.fields else None, str(message))
+
+
+class CaseForm(forms.Form):
+    """A clinic's request: which requirement and which of its exemptions, why, what the
+    clinic offers instead, and for how long.
+
+    The requirement and its exemption are one choice ("requirement: exemption"), so that
+    nobody can combine a requirement with an exemption the catalogue does not allow for it,
+    and the form needs no JavaScript to narrow one list by the other."""
+
+    # Service field names -> the field of this form that shows their errors.
+    SERVICE_FIELDS = {"requirement": "exemption", "exemption_kind": "exemption"}
+
+    clinic = forms.ModelChoiceField(
+        label=_("Clinic"), queryset=Clinic.objects.none(), empty_label=_("Choose a clinic")
+    )
+    exemption = forms.ChoiceField(
+        label=_("Requirement and exemption"),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the requirement and the exemption you request.")},
+    )
+    reason_category = forms.ChoiceField(
+        label=_("Reason"),
+        choices=ReasonCategory.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the kind of reason.")},
+    )
+    justification = forms.CharField(
+        label=_("Justification"),
+        max_length=5000,
+        help_text=_("Why the clinic cannot meet the requirement as the decision states it."),
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    alternative = forms.CharField(
+        label=_("What the clinic offers instead"),
+        required=False,
+        max_length=5000,
+        help_text=_(
+            "For example the e-service “request an appointment” on 1177 instead of booking "
+            "directly."
+        ),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    links = forms.CharField(
+        label=_("Links to documents"),
+        required=False,
+        max_length=5000,
+        help_text=_("Web addresses starting with https://, one per line."),
+        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
+    )
+    requested_from = forms.DateField(
+        label=_("Requested from"), widget=forms.DateInput(**_DATE_WIDGET)
+    )
+    requested_until = forms.DateField(
+        label=_("Requested until"),
+        required=False,
+        help_text=_("The last day. Leave empty to request it until further notice."),
+        widget=forms.DateInput(**_DATE_WIDGET),
+    )
+
+    def __init__(
+        self,
+        *args,
+        clinics: QuerySet[Clinic],
+        requirements: QuerySet[Requirement],
+        case: ExemptionCase | None = None,
+        **kwargs,
+    ) -> None:
+        kwargs.setdefault("label_suffix", "")
+        if case is not None:
+            kwargs.setdefault("initial", self.initial_for(case))
+        super().__init__(*args, **kwargs)
+        self.case = case
+        self.requirements = {requirement.pk: requirement for requirement in requirements}
+        kind_labels = dict(ExemptionKind.choices)
+        self.fields["exemption"].choices = [
+            (
+                exemption_choice(requirement, kind),
+                f"{requirement.name}: {kind_labels.get(kind, kind)}",
+            )
+            for requirement in self.requirements.values()
+            for kind in requirement.exemption_kinds
+        ]
+        if case is not None:
+            # A case stays with its clinic; a request for another clinic is a new case.
+            del self.fields["clinic"]
+        else:
+            self.fields["clinic"].queryset = clinics
+
+    @staticmethod
+    def initial_for(case: ExemptionCase) -> dict:
+        return {
+            "exemption": exemption_choice(case.requirement, case.exemption_kind),
+            "reason_category": case.reason_category,
+            "justification": case.justification,
+            "alternative": case.alternative,
+            "links": case.links,
+            "requested_from": case.requested_from,
+            "requested_until": case.requested_until,
+        }
+
+    def clean_links(self) -> str:
+        lines = split_links(self.cleaned_data["links"])
+        validate = URLValidator(schemes=["https"])
+        wrong = []
+        for line in lines:
+            try:
+                validate(line)
+            except ValidationError:
+                wrong.append(line)
+        if wrong:
+            raise ValidationError(
+                gettext("Each link must be a web address starting with https://: %(links)s")
+                % {"links": ", ".join(wrong)},
+                code="invalid",
+            )
+        return "\n".join(lines)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("requested_from"), data.get("requested_until")
+        if start and end and end < start:
+            self.add_error(
+                "requested_until", gettext("The end date cannot be before the start date.")
+            )
+        return data
+
+    def requirement_and_kind(self) -> tuple[Requirement, str]:
+        pk, kind = self.cleaned_data["exemption"].split(":", 1)
+        return self.requirements[int(pk)], kind
+
+    def service_fields(self) -> dict:
+        """What the services take, as keyword arguments."""
+        requirement, kind = self.requirement_and_kind()
+        data = self.cleaned_data
+        return {
+            "requirement": requirement,
+            "exemption_kind": kind,
+            "reason_category": data["reason_category"],
+            "justification": data["justification"].strip(),
+            "alternative": data["alternative"].strip(),
+            "links": data["links"],
+            "requested_from": data["requested_from"],
+            "requested_until": data["requested_until"],
+        }
+
+
+class DecisionForm(forms.Form):
+    """A reviewer's decision on a submitted case: approve for a period, reject, or return
+    for completion. The until date is required unless the catalogue allows the requirement
+    an exemption until further notice."""
+
+    APPROVE = "approve"
+    REJECT = "reject"
+    RETURN = "return"
+
+    action = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[(APPROVE, _("Approve")), (REJECT, _("Reject")), (RETURN, _("Return"))],
+        error_messages={"required": _("Choose whether to approve, reject or return the case.")},
+    )
+    valid_from = forms.DateField(
+        label=_("Valid from"), required=False, widget=forms.DateInput(**_DATE_WIDGET)
+    )
+    valid_until = forms.DateField(
+        label=_("Valid until"), required=False, widget=forms.DateInput(**_DATE_WIDGET)
+    )
+    comment = forms.CharField(
+        label=_("Comment to the clinic"),
+        required=False,
+        max_length=5000,
+        help_text=_("Required when you reject or return the case."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, case: ExemptionCase, **kwargs) -> None:
+        kwargs.setdefault("label_suffix", "")
+        kwargs.setdefault(
+            "initial", {"valid_from": case.requested_from, "valid_until": case.requested_until}
+        )
+        super().__init__(*args, **kwargs)
+        self.permanent_allowed = case.requirement.permanent_exemption_allowed
+        self.fields["valid_until"].help_text = (
+            _("The last day of the exemption. Leave empty to approve it until further notice.")
+            if self.permanent_allowed
+            else _("The last day of the exemption. Required for this requirement.")
+        )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        action = data.get("action")
+        if action == self.APPROVE:
+            start, end = data.get("valid_from"), data.get("valid_until")
+            if start is None and "valid_from" not in self.errors:
+                self.add_error("valid_from", gettext("Enter the first day of the exemption."))
+            if end is None and not self.permanent_allowed and "valid_until" not in self.errors:
+                self.add_error(
+                    "valid_until",
+                    gettext(
+                        "Enter the last day: the catalogue does not allow this exemption "
+                        "until further notice."
+                    ),
+                )
+            if start and end and end < start:
+                self.add_error(
+                    "valid_until", gettext("The end date cannot be before the start date.")
+                )
+        elif action in (self.REJECT, self.RETURN) and not data.get("comment", "").strip():
+            self.add_error("comment", gettext("Write why, so that the clinic knows what to do."))
+        return data
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for revoking"),
+        max_length=5000,
+        help_text=_("Sent to the clinic. The requirement falls back to the clinic's answer."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Write why the exemption is revoked.")},
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("label_suffix", "")
+        kwargs.setdefault("prefix", "revoke")
+        super().__init__(*args, **kwargs)
+
+
+class CaseQueueFilterForm(forms.Form):
+    """GET filters of the reviewers' queue; an unknown value is shown next to its field
+    and ignored."""
+
+    kind = forms.ChoiceField(
+        label=_("Kind of case"),
+        required=False,
+        choices=_with_blank(CaseKind.choices, _("All kinds")),
+    )
+    state = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=_with_blank(CaseState.choices, _("Waiting and approved")),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def filter(self, cases: QuerySet[ExemptionCase]) -> QuerySet[ExemptionCase]:
+        self.is_valid()
+        data = self.cleaned_data
+        if data.get("kind"):
+            cases = cases.filter(kind=data["kind"])
+        if data.get("state"):
+            return cases.filter(state=data["state"])
+        return cases.filter(state__in=[CaseState.SUBMITTED, CaseState.APPROVED])
+
+
+def days_left(case: ExemptionCase, today: date) -> int | None:
+    if case.state != CaseState.APPROVED or case.valid_until is None:
+        return None
+    return (case.valid_until - today).days

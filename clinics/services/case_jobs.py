@@ -1,0 +1,143 @@
+"""The nightly work on exemption cases: expire what has ended, remind before the end.
+
+Run by Celery beat (clinics.tasks.run_daily_case_jobs) and by
+``manage.py run_daily_jobs``. Every step is idempotent and safe to rerun or kill half-way:
+expiry re-checks each case under a row lock, and each e-mail is recorded by a row whose
+unique constraint lets it be sent only once (clinics.notifications). A night the job did
+not run is caught up the next: expiry takes every case whose period ended before today,
+and reminders follow the rule in ``due_reminder_kind``.
+
+Compliance does not wait for this job: it reads the approved period's dates
+(clinics.selectors.approved_exemptions), so it is right on the day even before expiry.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from clinics.models import CaseEvent, CaseNotification, CaseState, ExemptionCase, ReminderKind
+from clinics.notifications import send_decision_notice, send_expiry_notice, send_reminder
+from clinics.services.cases import record_event, target_state
+
+# An expiry mail is not worth sending for a period that ended long ago (e.g. cases
+# imported or restored after the fact); neither is a decision mail a week late.
+EXPIRY_NOTICE_WITHIN = timedelta(days=30)
+DECISION_NOTICE_WITHIN = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class DailyJobCounts:
+    expired: int = 0
+    expiry_notices: int = 0
+    reminders: int = 0
+    decision_notices: int = 0
+
+
+def due_reminder_kind(days_left: int) -> str | None:
+    """The one reminder due when the approved period ends in ``days_left`` days.
+
+    30_days for 8-30 days left, 7_days for 2-7, 1_day for 0-1 (0 = today is the last day).
+    Each is sent once per case. A reminder whose day was missed (the job did not run) goes
+    out on the next run that still falls in its window; when the window too has passed,
+    only the nearer reminder is sent: a clinic is never told "30 days" with 5 days left.
+    """
+    if days_left < 0 or days_left > 30:
+        return None
+    if days_left <= 1:
+        return ReminderKind.DAYS_1
+    if days_left <= 7:
+        return ReminderKind.DAYS_7
+    return ReminderKind.DAYS_30
+
+
+def _expire(case_id: int, today: date) -> bool:
+    """Expire one case, if it is still approved and its period still ended before today."""
+    with transaction.atomic():
+        case = (
+            ExemptionCase.objects.select_for_update(of=("self",))
+            .filter(pk=case_id, state=CaseState.APPROVED, valid_until__lt=today)
+            .first()
+        )
+        if case is None:  # revoked meanwhile, or another run expired it first
+            return False
+        from_state = case.state
+        case.state = target_state("expire", case)
+        case._history_user = None
+        case._change_reason = "expire"
+        case.save(update_fields=["state"])
+        record_event(case, actor=None, from_state=from_state)
+    return True
+
+
+def expire_due_cases(today: date | None = None) -> int:
+    """Mark approved cases whose period ended before ``today`` expired; the count."""
+    today = today or timezone.localdate()
+    due = ExemptionCase.objects.filter(state=CaseState.APPROVED, valid_until__lt=today)
+    return sum(_expire(case_id, today) for case_id in due.values_list("pk", flat=True))
+
+
+def send_expiry_notices(today: date | None = None) -> int:
+    """Tell each recently expired case's clinic and the reviewers, once; the count sent."""
+    today = today or timezone.localdate()
+    cases = ExemptionCase.objects.filter(
+        state=CaseState.EXPIRED, valid_until__gte=today - EXPIRY_NOTICE_WITHIN
+    ).exclude(notifications__kind=ReminderKind.EXPIRED)
+    return sum(send_expiry_notice(case) for case in cases)
+
+
+def send_due_reminders(today: date | None = None) -> int:
+    """Send the reminders due ``today`` (see ``due_reminder_kind``); the count sent."""
+    today = today or timezone.localdate()
+    cases = ExemptionCase.objects.filter(
+        state=CaseState.APPROVED,
+        valid_until__gte=today,
+        valid_until__lte=today + timedelta(days=30),
+    )
+    sent = {
+        (case_id, kind)
+        for case_id, kind in CaseNotification.objects.filter(
+            case__in=cases, event__isnull=True
+        ).values_list("case_id", "kind")
+    }
+    count = 0
+    for case in cases:
+        kind = due_reminder_kind((case.valid_until - today).days)
+        # The insert in send_reminder decides; skipping known ones only saves the attempt.
+        if kind is not None and (case.pk, kind) not in sent:
+            count += send_reminder(case, kind, today)
+    return count
+
+
+def send_pending_decision_notices(today: date | None = None) -> int:
+    """Catch up the decision mails that were never sent (e.g. the queue was down when the
+    decision was committed); the count sent."""
+    today = today or timezone.localdate()
+    since = timezone.make_aware(datetime.combine(today - DECISION_NOTICE_WITHIN, time.min))
+    events = (
+        CaseEvent.objects.filter(
+            to_state__in=[
+                CaseState.APPROVED,
+                CaseState.REJECTED,
+                CaseState.RETURNED,
+                CaseState.REVOKED,
+            ],
+            actor__isnull=False,
+            at__gte=since,
+        )
+        .exclude(pk__in=CaseNotification.objects.filter(event__isnull=False).values("event_id"))
+        .values_list("pk", flat=True)
+    )
+    return sum(send_decision_notice(event_id) for event_id in events)
+
+
+def run_daily_jobs(today: date | None = None) -> DailyJobCounts:
+    """Everything the night does, in order: expire first, so no expired case is reminded."""
+    today = today or timezone.localdate()
+    return DailyJobCounts(
+        expired=expire_due_cases(today),
+        expiry_notices=send_expiry_notices(today),
+        reminders=send_due_reminders(today),
+        decision_notices=send_pending_decision_notices(today),
+    )

@@ -1,0 +1,408 @@
+"""Every change to an exemption or platform-approval case goes through here.
+
+The states move only along ``TRANSITIONS``; each function runs in one transaction, locks
+the case row first and then checks the actor and the state, so two reviewers deciding at
+once give exactly one decision: the second finds the case already decided. Every
+transition writes a ``CaseEvent``; decided cases are never edited, only followed by new
+events (revocation, expiry) or by a renewal, which is a new case.
+"""
+
+from datetime import date
+from functools import partial
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from clinics.access import check_may_decide_case, check_may_request_case
+from clinics.models import CaseEvent, CaseKind, CaseState, Clinic, ExemptionCase, User
+from clinics.models.cases import ReasonCategory
+from halland_utbud.errors import ApplicationError, InvalidTransition
+from requirements.models import Requirement
+from requirements.selectors import catalogue_in_force
+from requirements.vocabulary import ExemptionKind
+
+# (action, from state) -> to state. Anything not listed is refused.
+TRANSITIONS: dict[tuple[str, str], str] = {
+    ("submit", CaseState.DRAFT): CaseState.SUBMITTED,
+    ("submit", CaseState.RETURNED): CaseState.SUBMITTED,
+    ("approve", CaseState.SUBMITTED): CaseState.APPROVED,
+    ("reject", CaseState.SUBMITTED): CaseState.REJECTED,
+    ("return", CaseState.SUBMITTED): CaseState.RETURNED,
+    ("revoke", CaseState.APPROVED): CaseState.REVOKED,
+    # Only the nightly job (clinics.services.case_jobs) expires, as the system.
+    ("expire", CaseState.APPROVED): CaseState.EXPIRED,
+}
+
+# What a reporter may change in a draft or returned case.
+EDITABLE_FIELDS = frozenset(
+    {
+        "requirement",
+        "exemption_kind",
+        "reason_category",
+        "justification",
+        "alternative",
+        "links",
+        "requested_from",
+        "requested_until",
+        "renews",
+    }
+)
+
+# One whole sentence per action, so that each language can word it as it needs.
+_REFUSED_TRANSITION = {
+    "submit": gettext_lazy("A case with the status “%(state)s” cannot be submitted."),
+    "approve": gettext_lazy("A case with the status “%(state)s” cannot be approved."),
+    "reject": gettext_lazy("A case with the status “%(state)s” cannot be rejected."),
+    "return": gettext_lazy(
+        "A case with the status “%(state)s” cannot be returned for completion."
+    ),
+    "revoke": gettext_lazy(
+        "A case with the status “%(state)s” cannot be revoked; only an approved one can."
+    ),
+    "expire": gettext_lazy("A case with the status “%(state)s” cannot expire."),
+}
+
+
+def target_state(action: str, case: ExemptionCase) -> str:
+    """The state ``action`` leads to from the case's state, or InvalidTransition saying why."""
+    try:
+        return TRANSITIONS[(action, case.state)]
+    except KeyError:
+        raise InvalidTransition(
+            _REFUSED_TRANSITION[action] % {"state": case.get_state_display()}
+        ) from None
+
+
+def locked(case: ExemptionCase) -> ExemptionCase:
+    """The case re-read under a row lock: its state is the one every check sees."""
+    return (
+        ExemptionCase.objects.select_for_update(of=("self",))
+        .select_related("clinic__provider", "requirement__version", "requester")
+        .get(pk=case.pk)
+    )
+
+
+def record_event(
+    case: ExemptionCase, *, actor: User | None, from_state: str, at=None, comment: str = ""
+) -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case,
+        actor=actor,
+        at=at or timezone.now(),
+        from_state=from_state,
+        to_state=case.state,
+        comment=comment,
+    )
+
+
+def _links(links: str) -> str:
+    """One link a line, without blank lines or surrounding spaces."""
+    return "\n".join(line.strip() for line in links.splitlines() if line.strip())
+
+
+def validate_case(
+    *,
+    clinic: Clinic,
+    requirement: Requirement,
+    exemption_kind: str,
+    reason_category: str,
+    justification: str,
+    links: str = "",
+    requested_from: date | None,
+    requested_until: date | None = None,
+    renews: ExemptionCase | None = None,
+    on_date: date | None = None,
+) -> dict[str, str]:
+    """Field errors for a request, in the user's language; empty when it is acceptable."""
+    errors: dict[str, str] = {}
+    on_date = on_date or timezone.localdate()
+    version = catalogue_in_force(on_date)
+    if version is None or requirement.version_id != version.pk:
+        errors["requirement"] = _(
+            "The requirement is not part of the requirement catalogue in force."
+        )
+    elif not requirement.to_rule().applicability.applies_to(clinic.profile()):
+        errors["requirement"] = _("The requirement does not apply to this clinic.")
+    if exemption_kind not in requirement.exemption_kinds:
+        errors["exemption_kind"] = _(
+            "The requirement catalogue allows no such exemption from this requirement."
+        )
+    if reason_category not in ReasonCategory.values:
+        errors["reason_category"] = _("Choose one of the reasons.")
+    if not justification.strip():
+        errors["justification"] = _("Explain why the clinic needs the exemption.")
+    validate_https = URLValidator(schemes=["https"])
+    for line in _links(links).splitlines():
+        try:
+            validate_https(line)
+        except ValidationError:
+            errors["links"] = _(
+                "Each line must be one link starting with https:// (“%(line)s” is not)."
+            ) % {"line": line}
+            break
+    if requested_from is None:
+        errors["requested_from"] = _("Give the date from which the exemption is needed.")
+    if requested_until is None:
+        if not requirement.permanent_exemption_allowed:
+            errors["requested_until"] = _(
+                "Give an end date: the catalogue allows this exemption only for a limited time."
+            )
+    elif requested_from is not None and requested_until < requested_from:
+        errors["requested_until"] = _("The end date cannot be before the start date.")
+    # Read from the database: the instance passed in may be older than its decision.
+    if (
+        renews is not None
+        and not ExemptionCase.objects.filter(
+            pk=renews.pk,
+            clinic=clinic,
+            requirement__code=requirement.code,
+            state__in=CaseState.decided_states(),
+        ).exists()
+    ):
+        errors["renews"] = _(
+            "A renewal must follow a decided case of the same clinic and requirement."
+        )
+    return errors
+
+
+def _check_fields(case: ExemptionCase) -> None:
+    errors = validate_case(
+        clinic=case.clinic,
+        requirement=case.requirement,
+        exemption_kind=case.exemption_kind,
+        reason_category=case.reason_category,
+        justification=case.justification,
+        links=case.links,
+        requested_from=case.requested_from,
+        requested_until=case.requested_until,
+        renews=case.renews,
+    )
+    if errors:
+        raise ApplicationError(_("The request has errors."), extra={"errors": errors})
+
+
+def _kind_for(exemption_kind: str) -> str:
+    if exemption_kind == ExemptionKind.OWN_PLATFORM_APPROVAL:
+        return CaseKind.PLATFORM_APPROVAL
+    return CaseKind.EXEMPTION
+
+
+@transaction.atomic
+def create_case(
+    *,
+    clinic: Clinic,
+    requirement: Requirement,
+    actor: User,
+    exemption_kind: str,
+    reason_category: str,
+    justification: str,
+    alternative: str = "",
+    links: str = "",
+    requested_from: date,
+    requested_until: date | None = None,
+    renews: ExemptionCase | None = None,
+) -> ExemptionCase:
+    """Open a draft request for one of the clinic's requirements."""
+    check_may_request_case(actor, clinic)
+    case = ExemptionCase(
+        kind=_kind_for(exemption_kind),
+        clinic=clinic,
+        requirement=requirement,
+        exemption_kind=exemption_kind,
+        reason_category=reason_category,
+        justification=justification,
+        alternative=alternative,
+        links=_links(links),
+        requested_from=requested_from,
+        requested_until=requested_until,
+        renews=renews,
+        requester=actor,
+    )
+    _check_fields(case)
+    case.full_clean()
+    case._history_user = actor
+    case._change_reason = "create"
+    case.save()
+    record_event(case, actor=actor, from_state="", at=case.created_at)
+    return case
+
+
+@transaction.atomic
+def update_case(*, case: ExemptionCase, actor: User, **changes) -> ExemptionCase:
+    """Change a draft or returned case; ``changes`` are fields of ``EDITABLE_FIELDS``."""
+    unknown = set(changes) - EDITABLE_FIELDS
+    if unknown:
+        raise TypeError(f"update_case() cannot change {sorted(unknown)}")
+    case = locked(case)
+    check_may_request_case(actor, case.clinic)
+    if case.state not in CaseState.editable_states():
+        raise InvalidTransition(
+            _("A case with the status “%(state)s” can no longer be changed.")
+            % {"state": case.get_state_display()}
+        )
+    for field, value in changes.items():
+        setattr(case, field, _links(value) if field == "links" else value)
+    case.kind = _kind_for(case.exemption_kind)
+    _check_fields(case)
+    case.full_clean()
+    case._history_user = actor
+    case._change_reason = "edit"
+    case.save()
+    return case
+
+
+@transaction.atomic
+def submit_case(*, case: ExemptionCase, actor: User) -> ExemptionCase:
+    """Send a draft or returned case to Region Halland for decision."""
+    case = locked(case)
+    check_may_request_case(actor, case.clinic)
+    from_state = case.state
+    to_state = target_state("submit", case)
+    # The catalogue may have changed since the draft was written.
+    _check_fields(case)
+    case.state = to_state
+    case.submitted_at = timezone.now()
+    case._history_user = actor
+    case._change_reason = "submit"
+    case.save(update_fields=["state", "submitted_at"])
+    record_event(case, actor=actor, from_state=from_state, at=case.submitted_at)
+    return case
+
+
+def _require_comment(comment: str, message: str) -> None:
+    if not comment.strip():
+        raise ApplicationError(message, extra={"errors": {"comment": message}})
+
+
+def _decide(
+    action: str,
+    *,
+    case: ExemptionCase,
+    actor: User,
+    comment: str,
+    check_fields=None,
+    **fields,
+) -> ExemptionCase:
+    """Lock, check the reviewer and the state, then record the decision and notify."""
+    case = locked(case)
+    check_may_decide_case(actor, case)
+    from_state = case.state
+    to_state = target_state(action, case)
+    if check_fields is not None:
+        check_fields(case)
+    now = timezone.now()
+    case.state = to_state
+    update_fields = ["state"]
+    if action != "revoke":
+        # The decision fields describe the decision on the request; a later revocation
+        # is its own event and leaves them as they were.
+        case.decided_by = actor
+        case.decided_at = now
+        case.decision_comment = comment
+        update_fields += ["decided_by", "decided_at", "decision_comment"]
+    for field, value in fields.items():
+        setattr(case, field, value)
+        update_fields.append(field)
+    case._history_user = actor
+    case._change_reason = action
+    case.save(update_fields=update_fields)
+    event = record_event(case, actor=actor, from_state=from_state, at=now, comment=comment)
+    _notify_requester(event)
+    return case
+
+
+def _notify_requester(event: CaseEvent) -> None:
+    """E-mail the requester once the decision is committed, never for a rolled-back one.
+
+    A queue that is down must not turn a committed decision into an error page: the
+    failure is logged (robust) and the nightly job sends what was not sent.
+    """
+    from clinics.tasks import send_case_decision_notice  # the tasks import the services
+
+    transaction.on_commit(partial(send_case_decision_notice.delay, event.pk), robust=True)
+
+
+@transaction.atomic
+def approve_case(
+    *,
+    case: ExemptionCase,
+    actor: User,
+    valid_from: date,
+    valid_until: date | None = None,
+    comment: str = "",
+) -> ExemptionCase:
+    """Approve a submitted case for the period from ``valid_from`` to ``valid_until``
+    (both inclusive; none = until further notice, where the catalogue allows it)."""
+
+    def check_period(case: ExemptionCase) -> None:
+        errors: dict[str, str] = {}
+        if valid_from is None:
+            errors["valid_from"] = _("Give the date from which the decision applies.")
+        if valid_until is None:
+            if not case.requirement.permanent_exemption_allowed:
+                errors["valid_until"] = _(
+                    "Give an end date: the catalogue allows this exemption only for a "
+                    "limited time."
+                )
+        elif valid_from is not None and valid_until < valid_from:
+            errors["valid_until"] = _("The end date cannot be before the start date.")
+        elif valid_until < timezone.localdate():
+            errors["valid_until"] = _("The end date has already passed.")
+        if errors:
+            raise ApplicationError(_("The decision has errors."), extra={"errors": errors})
+
+    return _decide(
+        "approve",
+        case=case,
+        actor=actor,
+        comment=comment,
+        check_fields=check_period,
+        valid_from=valid_from,
+        valid_until=valid_until,
+    )
+
+
+@transaction.atomic
+def reject_case(*, case: ExemptionCase, actor: User, comment: str) -> ExemptionCase:
+    """Refuse a submitted case; the clinic must be told why."""
+    return _decide(
+        "reject",
+        case=case,
+        actor=actor,
+        comment=comment,
+        check_fields=lambda case: _require_comment(
+            comment, _("Write why the request is rejected.")
+        ),
+    )
+
+
+@transaction.atomic
+def return_case(*, case: ExemptionCase, actor: User, comment: str) -> ExemptionCase:
+    """Send a submitted case back to the clinic, saying what to complete."""
+    return _decide(
+        "return",
+        case=case,
+        actor=actor,
+        comment=comment,
+        check_fields=lambda case: _require_comment(
+            comment, _("Write what needs to be completed.")
+        ),
+    )
+
+
+@transaction.atomic
+def revoke_case(*, case: ExemptionCase, actor: User, comment: str) -> ExemptionCase:
+    """End an approved case before its period ends; from today it no longer counts."""
+    return _decide(
+        "revoke",
+        case=case,
+        actor=actor,
+        comment=comment,
+        check_fields=lambda case: _require_comment(
+            comment, _("Write why the approval is revoked.")
+        ),
+    )
