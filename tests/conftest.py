@@ -15,6 +15,16 @@ def pytest_sessionstart(session):
         pytest.exit("CI=true but the tests are not on PostgreSQL: set DATABASE_URL.", returncode=3)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _celery_tasks_run_in_process():
+    """Tasks are thin wrappers over services: the tests run them in-process even when CI
+    sets a broker (for /readyz), since no worker consumes the queue during a test run."""
+    from halland_utbud.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+
+
 @pytest.fixture(autouse=True)
 def _default_language():
     """Each test starts in the default language (Swedish), whatever the previous one did:
