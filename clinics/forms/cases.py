@@ -11,15 +11,12 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from clinics.forms.fields import with_blank
 from clinics.models import CaseKind, CaseState, Clinic, ExemptionCase, ReasonCategory
 from requirements.models import Requirement
 from requirements.vocabulary import ExemptionKind
 
 _DATE_WIDGET = {"attrs": {"type": "date"}, "format": "%Y-%m-%d"}
-
-
-def _with_blank(choices, blank_label) -> list[tuple[str, str]]:
-    return [("", blank_label), *choices]
 
 
 def exemptible_requirements(version) -> QuerySet[Requirement]:
@@ -283,12 +280,12 @@ class CaseQueueFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind of case"),
         required=False,
-        choices=_with_blank(CaseKind.choices, _("All kinds")),
+        choices=with_blank(CaseKind.choices, _("All kinds")),
     )
     state = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=_with_blank(CaseState.choices, _("Waiting and approved")),
+        choices=with_blank(CaseState.choices, _("Waiting and approved")),
     )
 
     def __init__(self, *args, **kwargs) -> None:

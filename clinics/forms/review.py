@@ -5,12 +5,8 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from clinics.forms.fields import clinic_kind_filter, municipality_filter, provider_filter
 from clinics.models import Answer, Provider, Report, ReportingRound
-from requirements.vocabulary import ClinicKind, Municipality
-
-
-def _with_blank(choices, blank_label) -> list[tuple[str, str]]:
-    return [("", blank_label), *choices]
 
 
 def _normalized(text: str) -> str:
@@ -22,22 +18,9 @@ class ReviewQueueFilterForm(forms.Form):
     """GET filters of the review queue. A value the form does not know is reported next to
     its field and ignored; the other filters still apply."""
 
-    municipality = forms.ChoiceField(
-        label=_("Municipality"),
-        required=False,
-        choices=_with_blank(Municipality.choices, _("All municipalities")),
-    )
-    provider = forms.ModelChoiceField(
-        label=_("Care provider"),
-        required=False,
-        queryset=Provider.objects.none(),
-        empty_label=_("All care providers"),
-    )
-    kind = forms.ChoiceField(
-        label=_("Type of clinic"),
-        required=False,
-        choices=_with_blank(ClinicKind.choices, _("All types")),
-    )
+    municipality = municipality_filter()
+    provider = provider_filter()
+    kind = clinic_kind_filter()
     round = forms.ModelChoiceField(
         label=_("Reporting round"),
         required=False,

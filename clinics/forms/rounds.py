@@ -9,19 +9,21 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clinics.api.filters import ClinicFilter
+from clinics.forms.fields import (
+    clinic_kind_filter,
+    municipality_filter,
+    provider_filter,
+    with_blank,
+)
 from clinics.models import Clinic, Provider
 from clinics.services.rounds import ProgressStatus
 from halland_utbud.errors import ApplicationError
-from requirements.vocabulary import ClinicKind, ContractForm, Municipality
+from requirements.vocabulary import ContractForm
 
 ALL_ACTIVE = "all"
 FILTERED = "filter"
 # The ClinicFilter parameters a round may be opened with, in the order they are shown.
 FILTER_FIELDS = ["municipality", "kind", "provider", "contract_form"]
-
-
-def _with_blank(choices, blank_label) -> list[tuple[str, str]]:
-    return [("", blank_label), *choices]
 
 
 class RoundForm(forms.Form):
@@ -51,26 +53,13 @@ class RoundForm(forms.Form):
         initial=ALL_ACTIVE,
         widget=forms.RadioSelect,
     )
-    municipality = forms.ChoiceField(
-        label=_("Municipality"),
-        required=False,
-        choices=_with_blank(Municipality.choices, _("All municipalities")),
-    )
-    kind = forms.ChoiceField(
-        label=_("Type of clinic"),
-        required=False,
-        choices=_with_blank(ClinicKind.choices, _("All types")),
-    )
-    provider = forms.ModelChoiceField(
-        label=_("Care provider"),
-        required=False,
-        queryset=Provider.objects.none(),
-        empty_label=_("All care providers"),
-    )
+    municipality = municipality_filter()
+    kind = clinic_kind_filter()
+    provider = provider_filter()
     contract_form = forms.ChoiceField(
         label=_("Contract form"),
         required=False,
-        choices=_with_blank(ContractForm.choices, _("All contract forms")),
+        choices=with_blank(ContractForm.choices, _("All contract forms")),
     )
 
     def __init__(self, *args, providers: QuerySet[Provider], **kwargs) -> None:
@@ -157,7 +146,7 @@ class StatusFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=_with_blank(ProgressStatus.choices, _("All statuses")),
+        choices=with_blank(ProgressStatus.choices, _("All statuses")),
     )
 
     def chosen(self) -> str:

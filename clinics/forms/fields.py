@@ -1,0 +1,38 @@
+"""Form fields that several pages' filter forms share, so they read and label alike."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from clinics.models import Provider
+from requirements.vocabulary import ClinicKind, Municipality
+
+
+def with_blank(choices, blank_label) -> list[tuple[str, str]]:
+    """Choices with a first, empty option meaning "no filter"."""
+    return [("", blank_label), *choices]
+
+
+def municipality_filter() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=_("Municipality"),
+        required=False,
+        choices=with_blank(Municipality.choices, _("All municipalities")),
+    )
+
+
+def clinic_kind_filter() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=_("Type of clinic"),
+        required=False,
+        choices=with_blank(ClinicKind.choices, _("All types")),
+    )
+
+
+def provider_filter() -> forms.ModelChoiceField:
+    """The form sets the queryset to the providers the user may see."""
+    return forms.ModelChoiceField(
+        label=_("Care provider"),
+        required=False,
+        queryset=Provider.objects.none(),
+        empty_label=_("All care providers"),
+    )
