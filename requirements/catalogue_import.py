@@ -17,6 +17,7 @@ from requirements.catalogue_parse import (
     parse_catalogue,
 )
 from requirements.models import Area, CatalogueVersion, Requirement
+from requirements.signals import catalogue_version_stored
 
 __all__ = [
     "DEFAULT_CATALOGUE_PATH",
@@ -100,4 +101,5 @@ def _store(catalogue: ParsedCatalogue, content_hash: str, *, source_name: str) -
             )
             position += 1
     Requirement.objects.bulk_create(requirements)
+    catalogue_version_stored.send(sender=CatalogueVersion, version=version)
     return version

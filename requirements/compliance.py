@@ -10,8 +10,9 @@ dates, nightly snapshots and exports.
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
-from requirements.vocabulary import AnswerStatus, ComplianceStatus
+from requirements.vocabulary import AnswerStatus, AreaStatus, ComplianceStatus
 
 # The clinic attributes an applicability rule may speak of.
 PROFILE_ATTRIBUTES = ("kind", "care_type", "provider_kind", "contract_form")
@@ -83,12 +84,16 @@ class ReportedAnswer:
 
 @dataclass(frozen=True)
 class ExemptionGrant:
-    """An approved exemption; both dates are inclusive, no end date means permanent."""
+    """An approved exemption; both dates are inclusive, no end date means permanent.
+
+    ``case_id`` names the decision behind it, for whoever stores or shows the result.
+    """
 
     requirement_code: str
     kind: str
     valid_from: date
     valid_until: date | None = None
+    case_id: int | None = None
 
     def is_valid_on(self, day: date) -> bool:
         return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
@@ -109,11 +114,12 @@ class AreaResult:
     in_baseline: bool
     results: tuple[RequirementResult, ...]
 
-    @property
+    # Cached: the timeline asks each of these several times for millions of areas.
+    @cached_property
     def applicable(self) -> int:
         return sum(1 for r in self.results if r.status != ComplianceStatus.NOT_APPLICABLE)
 
-    @property
+    @cached_property
     def met(self) -> int:
         return sum(1 for r in self.results if r.status.counts_as_met)
 
@@ -125,6 +131,18 @@ class AreaResult:
     @property
     def share(self) -> float | None:
         return self.met / self.applicable if self.applicable else None
+
+    @property
+    def status(self) -> AreaStatus:
+        """Not applicable when no requirement of the area applies to the clinic; not
+        reported when none of those that apply has an answer in force (no approved report,
+        or one from before the area was in the catalogue); otherwise met or not."""
+        applicable = [r for r in self.results if r.status != ComplianceStatus.NOT_APPLICABLE]
+        if not applicable:
+            return AreaStatus.NOT_APPLICABLE
+        if all(r.status == ComplianceStatus.NOT_REPORTED for r in applicable):
+            return AreaStatus.NOT_REPORTED
+        return AreaStatus.MET if self.meets else AreaStatus.NOT_MET
 
 
 @dataclass(frozen=True)

@@ -89,3 +89,12 @@ class ComplianceStatus(models.TextChoices):
     @property
     def counts_as_met(self) -> bool:
         return self in (ComplianceStatus.COMPLIANT, ComplianceStatus.COMPLIANT_BY_EXEMPTION)
+
+
+class AreaStatus(models.TextChoices):
+    """What one area of the baseline says about one clinic, as the overview shows it."""
+
+    MET = "met", _("Met")
+    NOT_MET = "not_met", _("Not met")
+    NOT_REPORTED = "not_reported", _("Not reported")
+    NOT_APPLICABLE = "not_applicable", _("Not applicable")
