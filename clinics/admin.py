@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from clinics.models import Answer, Clinic, Provider, Report, ReportEvent, ReportingRound, User
+from clinics.services.register import save_clinic, save_provider
 
 
 class NoDeleteMixin:
@@ -19,6 +20,9 @@ class ProviderAdmin(NoDeleteMixin, SimpleHistoryAdmin):
     list_display = ["name", "organisation_number", "kind"]
     list_filter = ["kind"]
     search_fields = ["name", "organisation_number"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        save_provider(provider=obj, actor=request.user)
 
 
 @admin.register(Clinic)
@@ -36,6 +40,9 @@ class ClinicAdmin(NoDeleteMixin, SimpleHistoryAdmin):
     search_fields = ["name", "hsa_id", "provider__name"]
     list_select_related = ["provider"]
     autocomplete_fields = ["provider"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        save_clinic(clinic=obj, actor=request.user)
 
 
 class AnswerInline(admin.TabularInline):

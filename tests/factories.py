@@ -4,6 +4,7 @@ valid, realistic values (Halland's HSA-id prefix, organisation numbers with chec
 import itertools
 
 from clinics.models import Clinic, Provider, Role, User
+from clinics.services.register import save_clinic
 from requirements.identifiers import luhn_is_valid
 from requirements.vocabulary import CareType, ClinicKind, ContractForm, Municipality, ProviderKind
 
@@ -44,7 +45,9 @@ def make_clinic(**fields) -> Clinic:
         else ContractForm.VARDVAL,
     )
     fields.setdefault("url_1177", "https://www.1177.se/hitta-vard/kontaktkort/test")
-    return Clinic.objects.create(**fields)
+    # Through the register's service, as the admin and the import do: the clinic gets its
+    # compliance timeline with it.
+    return save_clinic(clinic=Clinic(**fields), actor=None)
 
 
 def make_user(role: str = Role.VIEWER, *, clinics=(), providers=(), **fields) -> User:

@@ -9,15 +9,22 @@ from clinics.models.cases import (
 )
 from clinics.models.register import Clinic, Provider
 from clinics.models.reports import Answer, Report, ReportEvent, ReportingRound, ReportState
+from clinics.models.timeline import (
+    AreaStatusPeriod,
+    ClinicStatusPeriod,
+    RequirementStatusPeriod,
+)
 from clinics.models.users import Role, User
 
 __all__ = [
     "Answer",
+    "AreaStatusPeriod",
     "CaseEvent",
     "CaseKind",
     "CaseNotification",
     "CaseState",
     "Clinic",
+    "ClinicStatusPeriod",
     "ExemptionCase",
     "Provider",
     "ReasonCategory",
@@ -26,6 +33,7 @@ __all__ = [
     "ReportEvent",
     "ReportState",
     "ReportingRound",
+    "RequirementStatusPeriod",
     "Role",
     "User",
 ]

@@ -7,8 +7,8 @@ unique constraint lets it be sent only once (clinics.notifications). A night the
 not run is caught up the next: expiry takes every case whose period ended before today,
 and reminders follow the rule in ``due_reminder_kind``.
 
-Compliance does not wait for this job: it reads the approved period's dates
-(clinics.selectors.approved_exemptions), so it is right on the day even before expiry.
+Compliance does not wait for this job: the timeline (clinics.timeline) already changes on
+the day after an approved period's last day, so it is right even before expiry.
 """
 
 from dataclasses import dataclass
@@ -20,6 +20,7 @@ from django.utils import timezone
 from clinics.models import CaseEvent, CaseNotification, CaseState, ExemptionCase, ReminderKind
 from clinics.notifications import send_decision_notice, send_expiry_notice, send_reminder
 from clinics.services.cases import record_event, target_state
+from clinics.timeline import rewrite_timelines
 
 # An expiry mail is not worth sending for a period that ended long ago (e.g. cases
 # imported or restored after the fact); neither is a decision mail a week late.
@@ -68,6 +69,9 @@ def _expire(case_id: int, today: date) -> bool:
         case._change_reason = "expire"
         case.save(update_fields=["state"])
         record_event(case, actor=None, from_state=from_state)
+        # Expiry changes no day of the timeline (the period has already ended there), but
+        # it is a write to an input: every such write rewrites, without exceptions.
+        rewrite_timelines([case.clinic_id])
     return True
 
 

@@ -17,9 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from clinics import tasks
 from clinics.access import check_may_decide_case, check_may_request_case
 from clinics.models import CaseEvent, CaseKind, CaseState, Clinic, ExemptionCase, User
 from clinics.models.cases import ReasonCategory
+from clinics.timeline import rewrite_timelines
 from halland_utbud.errors import ApplicationError, InvalidTransition
 from requirements.models import Requirement
 from requirements.selectors import catalogue_in_force
@@ -321,9 +323,7 @@ def _notify_requester(event: CaseEvent) -> None:
     A queue that is down must not turn a committed decision into an error page: the
     failure is logged (robust) and the nightly job sends what was not sent.
     """
-    from clinics.tasks import send_case_decision_notice  # the tasks import the services
-
-    transaction.on_commit(partial(send_case_decision_notice.delay, event.pk), robust=True)
+    transaction.on_commit(partial(tasks.send_case_decision_notice.delay, event.pk), robust=True)
 
 
 @transaction.atomic
@@ -355,7 +355,7 @@ def approve_case(
         if errors:
             raise ApplicationError(_("The decision has errors."), extra={"errors": errors})
 
-    return _decide(
+    case = _decide(
         "approve",
         case=case,
         actor=actor,
@@ -364,6 +364,8 @@ def approve_case(
         valid_from=valid_from,
         valid_until=valid_until,
     )
+    rewrite_timelines([case.clinic_id])
+    return case
 
 
 @transaction.atomic
@@ -397,7 +399,7 @@ def return_case(*, case: ExemptionCase, actor: User, comment: str) -> ExemptionC
 @transaction.atomic
 def revoke_case(*, case: ExemptionCase, actor: User, comment: str) -> ExemptionCase:
     """End an approved case before its period ends; from today it no longer counts."""
-    return _decide(
+    case = _decide(
         "revoke",
         case=case,
         actor=actor,
@@ -406,3 +408,5 @@ def revoke_case(*, case: ExemptionCase, actor: User, comment: str) -> ExemptionC
             comment, _("Write why the approval is revoked.")
         ),
     )
+    rewrite_timelines([case.clinic_id])
+    return case

@@ -1,7 +1,10 @@
-"""The register's CSV import: providers and clinics from a file, all or nothing.
+"""The register: clinics and providers saved one at a time (the admin), and the CSV
+import of many, all or nothing.
 
 ``clinics.services.clinics_csv`` checks the file; only a file without problems is written
-here, in one transaction and a constant number of queries however long the file is.
+here, in one transaction and a constant number of queries however long the file is. Every
+write rewrites the timelines of the clinics it touches (a clinic's kind, provider, care
+type, contract form and dates decide which requirements apply to it), in its transaction.
 """
 
 from dataclasses import dataclass
@@ -20,6 +23,7 @@ from clinics.services.clinics_csv import (
     parse_clinics_csv,
     read_text,
 )
+from clinics.timeline import rewrite_timelines
 from halland_utbud.errors import ApplicationError
 from requirements.vocabulary import ProviderKind
 
@@ -38,6 +42,28 @@ class ImportResult:
     unchanged: int = 0
     providers_created: int = 0
     providers_updated: int = 0
+
+
+@transaction.atomic
+def save_clinic(*, clinic: Clinic, actor: User | None) -> Clinic:
+    """Register a new clinic or save a change to one; its timeline follows in the same
+    transaction."""
+    clinic.full_clean()
+    clinic._history_user = actor
+    clinic.save()
+    rewrite_timelines([clinic.pk])
+    return clinic
+
+
+@transaction.atomic
+def save_provider(*, provider: Provider, actor: User | None) -> Provider:
+    """Register or change a care provider; a change of kind (region or private) changes
+    what applies to each of its clinics, so their timelines follow."""
+    provider.full_clean()
+    provider._history_user = actor
+    provider.save()
+    rewrite_timelines(provider.clinics.values_list("pk", flat=True))
+    return provider
 
 
 def _default_provider_kind(org_nr: str) -> str:
@@ -175,6 +201,12 @@ def import_clinics_csv(
                 "try again."
             )
         ) from None
+    rewrite_timelines(
+        [
+            *(clinic.pk for clinic in to_create + to_update),
+            *Clinic.objects.filter(provider__in=changed_providers).values_list("pk", flat=True),
+        ]
+    )
     return ImportResult(
         created=len(to_create),
         updated=len(to_update),

@@ -14,6 +14,7 @@ from simple_history.utils import bulk_create_with_history
 from clinics.access import check_may_report, check_may_review
 from clinics.models import Answer, Clinic, Report, ReportEvent, ReportState, User
 from clinics.selectors import latest_approved_reports
+from clinics.timeline import rewrite_timelines
 from halland_utbud.errors import ApplicationError, InvalidTransition
 from requirements.models import CatalogueVersion, Requirement
 from requirements.selectors import catalogue_in_force
@@ -278,7 +279,10 @@ def _decide(action: str, *, report: Report, actor: User, comment: str) -> Report
 
 @transaction.atomic
 def approve_report(*, report: Report, actor: User, comment: str = "") -> Report:
-    return _decide("approve", report=report, actor=actor, comment=comment)
+    """Approve a submitted report: from today its answers are the clinic's offering."""
+    report = _decide("approve", report=report, actor=actor, comment=comment)
+    rewrite_timelines([report.clinic_id])
+    return report
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 
 from clinics.models import Answer, Clinic, Report, ReportState, Role, User
 from clinics.services.reports import approve_report, save_answer, start_report, submit_report
+from clinics.timeline import rebuild_all, rewrite_timelines
 from requirements.compliance import ClinicCompliance, ReportedAnswer, evaluate
 from requirements.models import Area, CatalogueVersion, Requirement
 from requirements.selectors import catalogue_rules
@@ -97,6 +98,8 @@ def bulk_approved_reports(
         for report in reports
         for requirement in requirements
     )
+    # Straight into the tables, past the services: the timelines are rewritten here.
+    rewrite_timelines(clinic.pk for clinic in clinics)
 
 
 def make_catalogue_version(*, effective_from: date, revision: int) -> CatalogueVersion:
@@ -123,6 +126,8 @@ def make_catalogue_version(*, effective_from: date, revision: int) -> CatalogueV
             decision_section="Digitalt utbud",
             position=position,
         )
+    # Stored past the importer (which signals it): judge every clinic against it.
+    rebuild_all()
     return version
 
 

@@ -18,10 +18,10 @@ from clinics.models import (
     CaseState,
     ExemptionCase,
     ReminderKind,
+    RequirementStatusPeriod,
     Role,
     User,
 )
-from clinics.selectors import approved_exemptions, compliance_for_clinics
 from clinics.services.case_jobs import (
     due_reminder_kind,
     run_daily_jobs,
@@ -31,7 +31,7 @@ from clinics.services.cases import approve_case, create_case, revoke_case, submi
 from halland_utbud.celery import app
 from requirements.vocabulary import AnswerStatus, ComplianceStatus, ExemptionKind
 from tests.api.helpers import approve_answers
-from tests.factories import make_clinic, make_user
+from tests.factories import make_user
 
 BOOKING = "webbtidbok.boka_direkt"
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -71,9 +71,8 @@ def clinic_requirement():
 
 
 def booking_status(clinic, on_date):
-    return compliance_for_clinics(clinic.__class__.objects.filter(pk=clinic.pk), on_date)[
-        clinic.pk
-    ].requirement(BOOKING)
+    """The clinic's web booking on the day, as its timeline has it."""
+    return RequirementStatusPeriod.objects.on(on_date).get(clinic=clinic, requirement_code=BOOKING)
 
 
 def run_on(day: date):
@@ -252,21 +251,6 @@ def test_a_revoked_exemption_counts_only_before_the_day_it_was_revoked(
     )
     assert booking_status(clinic, date(2026, 4, 15)).status == ComplianceStatus.NOT_COMPLIANT
     assert run_on(date(2026, 7, 1)).expired == 0
-
-
-def test_the_exemptions_of_any_number_of_clinics_are_read_in_one_query(
-    catalogue, reviewer, django_assert_num_queries
-):
-    clinics = [make_clinic() for _ in range(3)]
-    for clinic in clinics:
-        reporter = make_user(Role.CLINIC_REPORTER, clinics=[clinic])
-        approved_case(
-            clinic, reporter, reviewer, valid_from=date(2026, 3, 2), valid_until=date(2026, 3, 31)
-        )
-    with django_assert_num_queries(1):
-        grants = approved_exemptions(clinics[0].__class__.objects.all(), date(2026, 3, 10))
-    assert sorted(grants) == sorted(clinic.pk for clinic in clinics)
-    assert {grant.requirement_code for grant in grants[clinics[0].pk]} == {BOOKING}
 
 
 def test_the_command_runs_the_jobs_for_a_given_date_and_prints_the_counts(

@@ -25,6 +25,7 @@ from clinics.services.demo.register_plan import (
 )
 from clinics.services.demo.report_plan import DemoRequirement, ReportPlan, plan_reports
 from clinics.services.demo.users import DemoAccounts, DemoLogin
+from clinics.timeline import rebuild_all
 from halland_utbud.errors import ApplicationError
 from requirements.models import CatalogueVersion, Requirement
 from requirements.selectors import catalogue_in_force
@@ -216,4 +217,6 @@ def seed_demo(
             today=today,
             result=result,
         )
+    # Written in bulk, past the services: the timelines are built once, at the end.
+    rebuild_all()
     return result
