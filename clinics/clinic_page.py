@@ -11,7 +11,8 @@ from datetime import date
 from django.utils import timezone
 
 from clinics.models import Answer, Clinic, Report, ReportState, User
-from clinics.selectors import compliance_for_clinics, latest_approved_reports
+from clinics.selectors import latest_approved_reports
+from clinics.timeline.reads import compliance_on
 from requirements.compliance import (
     AreaResult,
     CatalogueRules,
@@ -109,12 +110,13 @@ def clinic_page(clinic: Clinic, on_date: date | None = None) -> ClinicPage:
     requirements = list(
         Requirement.objects.filter(version=version).select_related("area").order_by("position")
     )
-    # The same rules the API and the overview evaluate, built from the rows already read.
+    # The catalogue's order, built from the rows already read; the statuses are the
+    # timeline's, which the overview and the follow-up count.
     rules = CatalogueRules(
         areas=tuple(area.to_rule() for area in areas),
         requirements=tuple(requirement.to_rule() for requirement in requirements),
     )
-    compliance = compliance_for_clinics(clinics, on_date, rules)[clinic.pk]
+    compliance = compliance_on(clinic.pk, on_date, rules)
 
     # Answers are matched by code: an approved report may predate the version in force.
     answers: dict[str, Answer] = {}

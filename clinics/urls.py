@@ -1,10 +1,9 @@
 """The browser pages. Each view module owns its own URL patterns; this file joins them."""
 
-from clinics.views import cases, clinic, home, overview, reporting, review, rounds
+from clinics.views import cases, clinic, home, reporting, review, rounds
 
 urlpatterns = [
     *home.urlpatterns,
-    *overview.urlpatterns,
     *clinic.urlpatterns,
     *reporting.urlpatterns,
     *review.urlpatterns,

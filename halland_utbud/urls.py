@@ -14,12 +14,14 @@ admin.site.index_title = _("Register and requirement catalogue")
 api_v1 = [
     path("", include("requirements.api.urls")),
     path("", include("clinics.api.urls")),
+    path("", include("followup.api.urls")),
     path("schema/", SpectacularAPIView.as_view(api_version="1"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
 
 urlpatterns = [
     path("", include("clinics.urls")),
+    path("", include("followup.urls")),
     path(
         "logga-in/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -81,6 +81,18 @@ def reporter(clinic):
 
 
 @pytest.fixture
+def sibling_clinic(clinic):
+    """Another clinic of ``clinic``'s provider."""
+    return make_clinic(provider=clinic.provider)
+
+
+@pytest.fixture
+def coordinator(clinic, sibling_clinic):
+    """A provider's coordinator: a clinic reporter linked to ``clinic``'s provider."""
+    return make_user(Role.CLINIC_REPORTER, providers=[clinic.provider])
+
+
+@pytest.fixture
 def on_postgresql(db):
     """Skip on SQLite locally; under CI=true a PostgreSQL-only test must not be skipped."""
     if connection.vendor != "postgresql":

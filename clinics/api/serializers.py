@@ -1,10 +1,10 @@
 """Output serializers for providers, clinics and their compliance. Read-only: the register
 is kept in the admin and reports go through ``clinics.services``, never through the API.
 
-Compliance is computed per request (``clinics.selectors.compliance_for_clinics``) and
-handed to the serializers in their context, with the catalogue version it was judged
-against: ``context["catalogue"]`` (a ``ComplianceCatalogue``) and, for the clinic list,
-``context["compliance"]`` (clinic id -> ``ClinicCompliance``).
+Compliance is read from the timeline and handed to the serializers in their context, with
+the catalogue version it was judged against: ``context["catalogue"]`` (a
+``ComplianceCatalogue``) and, for the clinic list, ``context["compliance"]`` (clinic id ->
+a summary with the attributes of ``ClinicCompliance``).
 """
 
 from dataclasses import dataclass, field
@@ -12,18 +12,14 @@ from dataclasses import dataclass, field
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from clinics.models import Answer, Clinic, ReportState
+from clinics.models import Answer, Clinic
 from requirements.compliance import ClinicCompliance, RequirementResult
 from requirements.models import CatalogueVersion
 from requirements.vocabulary import (
     AnswerStatus,
-    CareType,
     Channel,
-    ClinicKind,
     ComplianceStatus,
-    ContractForm,
     ExemptionKind,
-    Municipality,
     ProviderKind,
 )
 
@@ -78,37 +74,6 @@ class ComplianceSummarySerializer(serializers.Serializer):
 
     def get_catalogue_version(self, compliance) -> int:
         return self.context["catalogue"].version.pk
-
-
-class ClinicSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    hsa_id = serializers.CharField()
-    name = serializers.CharField()
-    provider = ProviderSummarySerializer()
-    kind = serializers.ChoiceField(choices=ClinicKind.choices)
-    care_type = serializers.ChoiceField(choices=CareType.choices)
-    municipality_code = serializers.ChoiceField(choices=Municipality.choices)
-    municipality_name = serializers.CharField(source="get_municipality_code_display")
-    contract_form = serializers.ChoiceField(choices=ContractForm.choices)
-    url_1177 = serializers.CharField(help_text="The clinic's page on 1177; may be empty.")
-    active_from = serializers.DateField(allow_null=True)
-    active_until = serializers.DateField(allow_null=True)
-    is_active = serializers.BooleanField(help_text="Open today.")
-    report_state = serializers.ChoiceField(
-        choices=ReportState.choices,
-        allow_null=True,
-        help_text="State of the clinic's latest report; null if it has none.",
-    )
-    compliance = serializers.SerializerMethodField(
-        help_text="Null when no catalogue version is in force on on_date."
-    )
-
-    @extend_schema_field(ComplianceSummarySerializer(allow_null=True))
-    def get_compliance(self, clinic: Clinic) -> dict | None:
-        result = self.context["compliance"].get(clinic.pk)
-        if result is None:
-            return None
-        return ComplianceSummarySerializer(result, context=self.context).data
 
 
 class ClinicReferenceSerializer(serializers.Serializer):

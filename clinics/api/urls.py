@@ -2,11 +2,10 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from clinics.api.cases import CaseViewSet
-from clinics.api.views import ClinicComplianceView, ClinicViewSet, ProviderViewSet
+from clinics.api.views import ClinicComplianceView, ProviderViewSet
 
 router = SimpleRouter()
 router.register("providers", ProviderViewSet, basename="provider")
-router.register("clinics", ClinicViewSet, basename="clinic")
 router.register("cases", CaseViewSet, basename="case")
 
 urlpatterns = [

@@ -4,11 +4,9 @@ from datetime import date
 
 from django import forms
 from django.db.models import QuerySet
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from clinics.api.filters import ClinicFilter
 from clinics.forms.fields import (
     clinic_kind_filter,
     municipality_filter,
@@ -22,8 +20,15 @@ from requirements.vocabulary import ContractForm
 
 ALL_ACTIVE = "all"
 FILTERED = "filter"
-# The ClinicFilter parameters a round may be opened with, in the order they are shown.
+# The filters a round may be opened with, in the order they are shown, and the register
+# fields they filter (with the names and meaning of the clinic list API's parameters).
 FILTER_FIELDS = ["municipality", "kind", "provider", "contract_form"]
+_LOOKUPS = {
+    "municipality": "municipality_code",
+    "kind": "kind",
+    "provider": "provider_id",
+    "contract_form": "contract_form",
+}
 
 
 class RoundForm(forms.Form):
@@ -90,7 +95,7 @@ class RoundForm(forms.Form):
         return data
 
     def selection(self) -> dict[str, str]:
-        """What chose the clinics, as ClinicFilter parameters (kept with the round)."""
+        """What chose the clinics, as the API's parameters (kept with the round)."""
         data = self.cleaned_data
         if data["scope"] == ALL_ACTIVE:
             return {"scope": ALL_ACTIVE}
@@ -101,15 +106,13 @@ class RoundForm(forms.Form):
                 selection[name] = str(value.pk if isinstance(value, Provider) else value)
         return selection
 
-    def clinics(self, request: HttpRequest) -> QuerySet[Clinic]:
-        """The clinics the selection chooses, filtered by the API's ClinicFilter so that a
-        round covers exactly what the API lists for the same parameters."""
+    def clinics(self) -> QuerySet[Clinic]:
+        """The clinics the selection chooses in the register as it is today, as the
+        clinic list API lists them for the same parameters."""
         selection = self.selection()
-        params = {name: selection[name] for name in FILTER_FIELDS if name in selection}
-        filterset = ClinicFilter(data=params, queryset=Clinic.objects.all(), request=request)
-        if not filterset.is_valid():  # the form's choices are the filter's: cannot happen
-            raise ApplicationError(str(filterset.errors))
-        return filterset.qs
+        return Clinic.objects.filter(
+            **{_LOOKUPS[name]: selection[name] for name in FILTER_FIELDS if name in selection}
+        )
 
     def add_service_errors(self, error: ApplicationError) -> None:
         """The services' field errors next to their fields; the rest above the form."""

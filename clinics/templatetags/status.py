@@ -4,7 +4,7 @@ from django import template
 from django.utils.html import format_html
 
 from clinics.models import ReportState
-from requirements.vocabulary import AnswerStatus, ComplianceStatus
+from requirements.vocabulary import AnswerStatus, AreaStatus, ComplianceStatus
 
 register = template.Library()
 
@@ -21,6 +21,12 @@ _ANSWER = {
     AnswerStatus.PARTIALLY_MET: ("partial", "◐"),
     AnswerStatus.NOT_MET: ("fail", "✗"),
     AnswerStatus.NOT_APPLICABLE: ("na", "–"),
+}
+_AREA = {
+    AreaStatus.MET: ("ok", "✓"),
+    AreaStatus.NOT_MET: ("fail", "✗"),
+    AreaStatus.NOT_REPORTED: ("missing", "?"),
+    AreaStatus.NOT_APPLICABLE: ("na", "–"),
 }
 _REPORT = {
     ReportState.DRAFT: ("draft", "✎"),
@@ -51,6 +57,13 @@ def compliance_badge(status: str):
 def answer_badge(status: str):
     status = AnswerStatus(status)
     return _badge(*_ANSWER[status], status.label)
+
+
+@register.simple_tag
+def area_badge(status: str):
+    """One area of the baseline for one clinic, as the overview shows it."""
+    status = AreaStatus(status)
+    return _badge(*_AREA[status], status.label)
 
 
 @register.simple_tag

@@ -5,9 +5,11 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
+from django.utils import timezone
 
 from clinics import access
 from clinics.clinic_page import clinic_page
+from clinics.forms.clinic import OnDateForm
 from clinics.history import clinic_history
 from clinics.models import Clinic, User
 
@@ -27,13 +29,16 @@ def _clinic_for(request: HttpRequest, pk: int) -> Clinic:
 @access.role_required(may_see_clinic_pages)
 def clinic_detail(request: HttpRequest, pk: int) -> HttpResponse:
     clinic = _clinic_for(request, pk)
-    page = clinic_page(clinic)
+    date_form = OnDateForm(request.GET)
+    page = clinic_page(clinic, date_form.day())
     return render(
         request,
         "clinics/clinic_detail.html",
         {
             "clinic": clinic,
             "page": page,
+            "date_form": date_form,
+            "is_today": page.on_date == timezone.localdate(),
             # get_clinic_for_user has already said the clinic is theirs.
             "is_clinic_reporter": access.is_reporter(request.user),
             "is_reviewer": access.is_reviewer(request.user),

@@ -20,11 +20,9 @@ from django.views.decorators.http import require_POST
 
 from clinics import access
 from clinics.forms.report import ReportForm
-from clinics.models import Clinic, Report, ReportState, User
-from clinics.selectors import compliance_for_clinics
+from clinics.models import Clinic, ClinicStatusPeriod, Report, ReportState, User
 from clinics.services.reports import start_report, submit_report
 from halland_utbud.errors import ApplicationError
-from requirements.compliance import ClinicCompliance
 
 
 @dataclass(frozen=True)
@@ -32,7 +30,8 @@ class ClinicRow:
     """One clinic on the reporter's start page and what they should do next."""
 
     clinic: Clinic
-    compliance: ClinicCompliance | None
+    # Today's row of the clinic's timeline: whether it meets the baseline.
+    status: ClinicStatusPeriod | None
     report: Report | None
     last_approved_at: datetime | None
     today: date
@@ -63,7 +62,10 @@ def _clinic_rows(user: User) -> list[ClinicRow]:
     listed = clinics.annotate(
         last_approved_at=Max("reports__decided_at", filter=Q(reports__state=ReportState.APPROVED))
     ).order_by("name", "pk")
-    compliance = compliance_for_clinics(clinics, today)
+    status = {
+        row.clinic_id: row
+        for row in ClinicStatusPeriod.objects.on(today).filter(clinic__in=clinics)
+    }
     # The database allows one report in progress per clinic: this is at most one a clinic.
     current = {
         report.clinic_id: report
@@ -74,7 +76,7 @@ def _clinic_rows(user: User) -> list[ClinicRow]:
     return [
         ClinicRow(
             clinic=clinic,
-            compliance=compliance.get(clinic.pk),
+            status=status.get(clinic.pk),
             report=current.get(clinic.pk),
             last_approved_at=clinic.last_approved_at,
             today=today,

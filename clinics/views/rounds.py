@@ -37,7 +37,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
     form = RoundForm(request.POST or None, providers=access.visible_providers(request.user))
     covered = None
     if request.method == "POST" and form.is_valid():
-        clinics = form.clinics(request)
+        clinics = form.clinics()
         if "count" in request.POST:
             covered = rounds.covered_clinics(clinics, timezone.localdate()).count()
         else:

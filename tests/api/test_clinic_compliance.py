@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from clinics.models import Role
+from clinics.services.register import save_clinic
 from clinics.services.reports import save_answer, start_report
 from requirements.vocabulary import AnswerStatus, CareType, ClinicKind, ComplianceStatus
 from tests.api.helpers import approve_answers, client_for, expected_compliance, token_client_for
@@ -97,7 +98,7 @@ def test_a_requirement_that_does_not_apply_to_the_clinic_is_not_applicable(
     # A private dental clinic: the decision's web booking rules do not apply to it.
     clinic.care_type = CareType.DENTAL
     clinic.kind = ClinicKind.GENERAL_DENTAL
-    clinic.save()
+    save_clinic(clinic=clinic, actor=None)
 
     rows = by_code(client_for(viewer).get(url(clinic)).json())
 

@@ -179,6 +179,7 @@ NOT_PAGES: dict[str, str] = {
     "round_close": "POST only: closes the round and redirects to its page",
     "overview_export_csv": "a CSV download, not an HTML page",
     "overview_export_xlsx": "an XLSX download, not an HTML page",
+    "provider_suggestions": "JSON for the provider field's suggestions, not an HTML page",
     "healthz": "a liveness probe for the load balancer, not a page",
     "readyz": "a readiness probe for the load balancer, not a page",
 }

@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from clinics import selectors
 from clinics.models import Answer, Report, ReportState, Role
+from clinics.services.cases import approve_case, create_case, submit_case
 from clinics.services.reports import (
     approve_report,
     return_report,
@@ -21,7 +21,6 @@ from clinics.services.reports import (
     submit_report,
 )
 from clinics.templatetags.status import answer_badge, compliance_badge, report_badge
-from requirements.compliance import ExemptionGrant
 from requirements.models import Area, Requirement
 from requirements.vocabulary import AnswerStatus, Channel, ComplianceStatus, ExemptionKind
 from tests.api.helpers import make_catalogue_version
@@ -189,17 +188,25 @@ class TestTheClinicPage:
         assert JUSTIFICATION in not_applicable
 
     def test_it_shows_an_exemption_that_makes_a_requirement_compliant(
-        self, client, approved, clinic, viewer, monkeypatch
+        self, client, approved, clinic, reporter, reviewer, viewer
     ):
-        """Exemption cases arrive with their own issue; the page shows what the rules cite."""
-        grant = ExemptionGrant(
-            NOT_COMPLIANT,
-            ExemptionKind.DOCUMENTATION_OTHERWISE_AVAILABLE,
-            valid_from=timezone.localdate() - timedelta(days=30),
-            valid_until=timezone.localdate() + timedelta(days=30),
+        today = timezone.localdate()
+        case = create_case(
+            clinic=clinic,
+            requirement=approved.catalogue_version.requirements.get(code=NOT_COMPLIANT),
+            actor=reporter,
+            exemption_kind=ExemptionKind.DOCUMENTATION_OTHERWISE_AVAILABLE,
+            reason_category="technical",
+            justification="Journalen når NPÖ via den regionala tjänsteplattformen.",
+            requested_from=today - timedelta(days=30),
+            requested_until=today + timedelta(days=30),
         )
-        monkeypatch.setattr(
-            selectors, "approved_exemptions", lambda clinics, on_date: {clinic.pk: [grant]}
+        submit_case(case=case, actor=reporter)
+        grant = approve_case(
+            case=case,
+            actor=reviewer,
+            valid_from=case.requested_from,
+            valid_until=case.requested_until,
         )
         client.force_login(viewer)
         content = client.get(detail_url(clinic)).content.decode()

@@ -12,9 +12,10 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from clinics.models import Clinic, Provider, Report, ReportState, Role
-from clinics.overview import CellStatus
+from clinics.timeline import rewrite_timelines
 from requirements.models import Area
 from requirements.vocabulary import (
+    AreaStatus,
     CareType,
     ClinicKind,
     ContractForm,
@@ -112,17 +113,12 @@ class Region:
         ]
 
 
-@pytest.fixture
-def region(catalogue) -> Region:
-    return Region(catalogue)
-
-
 def bulk_clinics(count: int, *, provider: Provider | None = None, start: int = 0) -> list[Clinic]:
     """``count`` clinics straight into the table, for volume."""
     provider = provider or make_provider()
     owner = provider.organisation_number.replace("-", "")
     municipalities = Municipality.values
-    return Clinic.objects.bulk_create(
+    clinics = Clinic.objects.bulk_create(
         Clinic(
             hsa_id=f"SE{owner}-V{number:05d}",
             name=f"Mottagning {number:05d}",
@@ -134,6 +130,9 @@ def bulk_clinics(count: int, *, provider: Provider | None = None, start: int = 0
         )
         for number in range(start, start + count)
     )
+    # Straight into the table, past the register's service: the timelines follow here.
+    rewrite_timelines(clinic.pk for clinic in clinics)
+    return clinics
 
 
 def shown(response) -> list[str]:
@@ -142,7 +141,7 @@ def shown(response) -> list[str]:
     overview = response.context["overview"]
     assert overview is not None, response.context["filter_form"].errors
     by_id = dict(Clinic.objects.values_list("pk", "hsa_id"))
-    return [by_id[pk] for pk in overview.clinic_ids]
+    return [by_id[pk] for pk in overview.clinics.values_list("clinic_id", flat=True)]
 
 
 def signed_in(client, role=Role.VIEWER):
@@ -205,8 +204,13 @@ def test_the_columns_are_the_areas_of_the_catalogue_in_force(client, region, cat
     assert len(names) == 7
     assert [area.name for area in response.context["overview"].areas] == names
     content = response.content.decode()
-    for name in names:
-        assert f'<th scope="col">{escape(name)}</th>' in content
+    for area, name in zip(response.context["overview"].areas, names, strict=True):
+        # Each area's header sorts the table by it, as the other columns do.
+        assert re.search(
+            rf'<th scope="col"><a href="\?sort=area%3A{area.code}"><span class="visually-hidden">'
+            rf"Sort by: </span>{re.escape(escape(name))}</a></th>",
+            content,
+        ), name
 
 
 def test_each_cell_says_met_not_met_not_applicable_or_not_reported(client, region):
@@ -215,13 +219,13 @@ def test_each_cell_says_met_not_met_not_applicable_or_not_reported(client, regio
     rows = {row.clinic.pk: row for row in response.context["rows"]}
     areas = [area.code for area in response.context["overview"].areas]
     cells = {pk: dict(zip(areas, row.cells, strict=True)) for pk, row in rows.items()}
-    assert set(cells[region.meeting.pk].values()) == {CellStatus.MET}
-    assert cells[region.failing.pk]["hemsida"] == CellStatus.NOT_MET
-    assert cells[region.failing.pk]["npo"] == CellStatus.MET
-    assert set(cells[region.silent.pk].values()) == {CellStatus.NOT_REPORTED}
+    assert set(cells[region.meeting.pk].values()) == {AreaStatus.MET}
+    assert cells[region.failing.pk]["hemsida"] == AreaStatus.NOT_MET
+    assert cells[region.failing.pk]["npo"] == AreaStatus.MET
+    assert set(cells[region.silent.pk].values()) == {AreaStatus.NOT_REPORTED}
     # A private dental clinic has no web booking requirement, and nothing approved yet.
-    assert cells[region.submitted.pk]["webbtidbok"] == CellStatus.NOT_APPLICABLE
-    assert cells[region.submitted.pk]["hemsida"] == CellStatus.NOT_REPORTED
+    assert cells[region.submitted.pk]["webbtidbok"] == AreaStatus.NOT_APPLICABLE
+    assert cells[region.submitted.pk]["hemsida"] == AreaStatus.NOT_REPORTED
     assert rows[region.meeting.pk].meets_baseline is True
     assert rows[region.failing.pk].meets_baseline is False
     assert rows[region.silent.pk].share == 0
@@ -246,7 +250,7 @@ def test_statuses_are_icons_and_words(client, region):
 
 
 def test_the_totals_count_the_known_region(client, region):
-    totals = signed_in(client).get(OVERVIEW).context["overview"].totals
+    totals = signed_in(client).get(OVERVIEW).context["totals"]
 
     assert totals.clinics == 6
     assert totals.meets_baseline == 1
@@ -288,7 +292,7 @@ def test_the_totals_follow_the_filter_over_every_page(client, catalogue):
 
     response = signed_in(client).get(OVERVIEW, {"provider": clinics[0].provider_id})
 
-    totals = response.context["overview"].totals
+    totals = response.context["totals"]
     assert len(response.context["rows"]) == 50
     assert totals.clinics == 60
     assert totals.meets_baseline == 54
@@ -297,10 +301,10 @@ def test_the_totals_follow_the_filter_over_every_page(client, catalogue):
 
 def test_a_report_approved_through_the_services_shows_at_once(client, region):
     client = signed_in(client)
-    before = client.get(OVERVIEW).context["overview"].totals
+    before = client.get(OVERVIEW).context["totals"]
 
     approve_answers(region.silent)
-    after = client.get(OVERVIEW).context["overview"].totals
+    after = client.get(OVERVIEW).context["totals"]
 
     assert (before.meets_baseline, after.meets_baseline) == (1, 2)
     approved = {s.state: s.count for s in after.report_states}[ReportState.APPROVED]
@@ -332,7 +336,7 @@ def test_each_filter_narrows_the_view(client, region):
         response = client.get(OVERVIEW, query)
 
         assert shown(response) == [getattr(region, name).hsa_id for name in expected], query
-        assert response.context["overview"].totals.clinics == len(expected), query
+        assert response.context["totals"].clinics == len(expected), query
 
 
 def test_the_provider_and_the_hsa_id_filter(client, region):
@@ -454,7 +458,7 @@ def test_fifty_clinics_a_page_with_links_and_page_x_of_y(client, catalogue):
     all_pages = client.get(OVERVIEW)
     last = client.get(OVERVIEW, {"page": 3})
 
-    assert first.context["overview"].totals.clinics == 20
+    assert first.context["totals"].clinics == 20
     assert "Page 1 of" not in first.content.decode()
     content = all_pages.content.decode()
     assert len(all_pages.context["rows"]) == 50

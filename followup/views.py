@@ -1,0 +1,206 @@
+"""The region overview, the start page of region admins, reviewers and viewers, and its
+downloads. The rows and totals come from ``followup.overview``, the filter from
+``followup.filters`` (the same the API uses), the files from ``followup.exports``."""
+
+from django import forms
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from clinics import access
+from clinics.models import Provider
+from followup.exports import (
+    csv_lines,
+    csv_response,
+    overview_header,
+    overview_record,
+    xlsx_response,
+)
+from followup.filters import ClinicFilterForm, Sort, provider_matching
+from followup.overview import Overview, build_overview
+from requirements.models import Area
+from requirements.selectors import catalogue_in_force
+from requirements.vocabulary import AreaStatus
+
+# Up to this many care providers the filter is a list to choose from; beyond it (a
+# national register has thousands) a text field, so the page does not grow with them.
+PROVIDER_SELECT_LIMIT = 200
+# Providers suggested for a provider text that matches several.
+SUGGESTIONS = 10
+
+# The filters the page offers, in this order; the API's others still apply if given.
+FILTER_FIELDS = (
+    "q",
+    "on_date",
+    "municipality",
+    "kind",
+    "provider",
+    "provider_q",
+    "contract_form",
+    "meets_baseline",
+    "area",
+    "area_status",
+    "report_state",
+)
+
+
+class OverviewFilterForm(ClinicFilterForm):
+    """The API's filter with labels and widgets for people rather than programs."""
+
+    labels = {
+        "q": _("Name or HSA-id"),
+        "on_date": _("Status on date"),
+        "municipality": _("Municipality"),
+        "kind": _("Type of clinic"),
+        "provider": _("Care provider"),
+        "provider_q": _("Care provider (name or organisation number)"),
+        "contract_form": _("Contract form"),
+        "meets_baseline": _("Meets the whole baseline"),
+        "area": _("Area"),
+        "area_status": _("Status in the area"),
+        "report_state": _("Report status"),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, label in self.labels.items():
+            field = self.fields[name]
+            field.label = label
+            field.help_text = ""
+            if isinstance(field, forms.ChoiceField) and field.choices:
+                field.choices = [("", _("All")), *list(field.choices)[1:]]
+        self.fields["provider"].empty_label = _("All")
+        # A select instead of the API's text box; the field behind it stays strict, so a
+        # hand-made ?meets_baseline=maybe is an error, never a silently unfiltered list.
+        self.fields["meets_baseline"].widget = forms.Select(
+            choices=[("", _("All")), ("true", _("Yes")), ("false", _("No"))]
+        )
+        self.fields["q"].widget = forms.TextInput(attrs={"type": "search"})
+        self.fields["provider_q"].widget = forms.TextInput(
+            attrs={"type": "search", "list": "provider-suggestions", "autocomplete": "off"}
+        )
+        self.fields["on_date"].widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        areas = Area.objects.filter(
+            version=catalogue_in_force(self._day()), in_baseline=True
+        ).order_by("position")
+        self.fields["area"].widget = forms.Select(
+            choices=[("", _("All")), *((area.code, area.name) for area in areas)]
+        )
+        self.lists_providers = self.fields["provider"].queryset.count() <= PROVIDER_SELECT_LIMIT
+
+    def _day(self):
+        try:
+            return self.fields["on_date"].clean(self.data.get("on_date")) or timezone.localdate()
+        except forms.ValidationError:
+            return timezone.localdate()
+
+    def shown_fields(self) -> list:
+        hidden = "provider_q" if self.lists_providers else "provider"
+        return [self[name] for name in FILTER_FIELDS if name != hidden]
+
+
+def _form(request: HttpRequest) -> OverviewFilterForm:
+    return OverviewFilterForm(request.GET, user=request.user)
+
+
+def _sort_links(sort: Sort, overview: Overview) -> dict:
+    keys = [*Sort.KEYS, *(f"{Sort.AREA_PREFIX}{area.code}" for area in overview.areas)]
+    return {key: {"value": sort.link_for(key), "aria_sort": sort.aria_sort(key)} for key in keys}
+
+
+def _suggested_providers(form: OverviewFilterForm) -> list[Provider]:
+    text = form.cleaned_data.get("provider_q", "").strip()
+    if not text or form.lists_providers:
+        return []
+    matching = form.fields["provider"].queryset.filter(provider_matching(text, prefix=""))
+    return list(matching.order_by("name", "pk")[:SUGGESTIONS])
+
+
+def _overview(form: OverviewFilterForm, request: HttpRequest) -> Overview:
+    selection = form.selection()
+    areas_in_force = Area.objects.filter(
+        version=catalogue_in_force(selection.on_date), in_baseline=True
+    ).values_list("code", flat=True)
+    sort = Sort.parse(request.GET.get("sort"), list(areas_in_force))
+    return build_overview(selection, sort)
+
+
+def _render(request: HttpRequest, form, overview=None, *, status: int = 200) -> HttpResponse:
+    sort = overview.sort if overview is not None else Sort.parse(request.GET.get("sort"))
+    context = {
+        "filter_form": form,
+        "filter_fields": form.shown_fields(),
+        "sort": sort,
+        "overview": overview,
+        "area_statuses": AreaStatus,
+    }
+    if overview is not None:
+        page, rows = overview.page(request.GET.get("page"))
+        context |= {
+            "page": page,
+            "rows": rows,
+            "totals": overview.totals(),
+            "sort_links": (links := _sort_links(sort, overview)),
+            "area_links": [
+                (area, links[f"{Sort.AREA_PREFIX}{area.code}"]) for area in overview.areas
+            ],
+            "is_today": overview.on_date == timezone.localdate(),
+            "suggested_providers": _suggested_providers(form),
+        }
+    return render(request, "followup/overview.html", context, status=status)
+
+
+@access.role_required(access.sees_everything)
+def overview(request: HttpRequest) -> HttpResponse:
+    form = _form(request)
+    if not form.is_valid():
+        # Show what is wrong and no figures at all: an unfiltered table under a filter
+        # the user believes applies would be worse than none.
+        return _render(request, form)
+    return _render(request, form, _overview(form, request))
+
+
+def _download(request: HttpRequest, extension: str, write) -> HttpResponse:
+    form = _form(request)
+    if not form.is_valid():
+        return _render(request, form, status=400)
+    overview = _overview(form, request)
+    filename = f"digitalt-utbud-oversikt-{overview.on_date:%Y-%m-%d}.{extension}"
+    rows = (overview_record(row) for row in overview.all_rows())
+    return write(filename, overview_header(overview.areas), rows)
+
+
+@access.role_required(access.sees_everything)
+def export_csv(request: HttpRequest) -> HttpResponse:
+    """Exactly the filtered view, every page of it, in the same order, streamed."""
+    return _download(
+        request,
+        "csv",
+        lambda filename, header, rows: csv_response(filename, csv_lines(header, rows)),
+    )
+
+
+@access.role_required(access.sees_everything)
+def export_xlsx(request: HttpRequest) -> HttpResponse:
+    return _download(
+        request,
+        "xlsx",
+        lambda filename, header, rows: xlsx_response(filename, str(_("Overview")), header, rows),
+    )
+
+
+@access.role_required(access.sees_everything)
+def provider_suggestions(request: HttpRequest) -> JsonResponse:
+    """Care providers whose name holds the text (or with that organisation number), for
+    the provider field's suggestions as one types; the field works without them."""
+    text = request.GET.get("q", "").strip()[:200]
+    providers = []
+    if len(text) >= 2:
+        providers = list(
+            access.visible_providers(request.user)
+            .filter(provider_matching(text, prefix=""))
+            .order_by("name", "pk")
+            .values("id", "name", "organisation_number")[:SUGGESTIONS]
+        )
+    return JsonResponse({"providers": providers})
