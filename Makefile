@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format worker beat messages demo-clean
+.PHONY: install run test lint format worker beat messages demo-clean bench
 
 install: $(VENV)/.installed
 
@@ -25,6 +25,11 @@ run: install
 
 test: install
 	$(BIN)/pytest
+
+# The region-wide reads at 200, 2,000 and 20,000 clinics on PostgreSQL, beside their bounds
+# (bench/run.py); the seeded databases are kept between runs. Table in var/bench/latest.md.
+bench: install
+	$(BIN)/python bench/run.py
 
 lint: install
 	$(BIN)/ruff check .

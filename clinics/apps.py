@@ -1,5 +1,27 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def rebuild_on_new_catalogue(sender, version, **kwargs) -> None:
+    """A new version may take effect on any day, past ones included: every clinic is
+    judged against it from then on."""
+    from clinics.timeline import rebuild_all
+
+    rebuild_all()
+
+
+def build_missing_timeline(sender, using: str, **kwargs) -> None:
+    """A database that had clinics before the timeline existed gets it on the migration
+    that creates it, rather than an overview with no clinic in it."""
+    from clinics.models import Clinic, ClinicStatusPeriod
+    from clinics.timeline import rebuild_all
+
+    if (
+        Clinic.objects.using(using).exists()
+        and not ClinicStatusPeriod.objects.using(using).exists()
+    ):
+        rebuild_all()
 
 
 class ClinicsConfig(AppConfig):
@@ -7,14 +29,11 @@ class ClinicsConfig(AppConfig):
     verbose_name = _("Clinics")
 
     def ready(self) -> None:
-        from clinics.timeline import rebuild_all
         from requirements.signals import catalogue_version_stored
-
-        def rebuild_on_new_catalogue(sender, version, **kwargs) -> None:
-            # A new version may take effect on any day, past ones included: every clinic
-            # is judged against it from then on.
-            rebuild_all()
 
         catalogue_version_stored.connect(
             rebuild_on_new_catalogue, weak=False, dispatch_uid="clinics.rebuild_timelines"
+        )
+        post_migrate.connect(
+            build_missing_timeline, sender=self, dispatch_uid="clinics.build_missing_timeline"
         )

@@ -192,7 +192,7 @@ def overview_record(row: OverviewRow) -> list[Value_]:
     meets, share = row.meets_baseline, row.share
     return [
         clinic.hsa_id,
-        clinic.name,
+        period.name,
         period.provider.name,
         period.provider.organisation_number,
         period.municipality_code,

@@ -19,10 +19,9 @@ from django.db.models import (
     F,
     FilteredRelation,
     FloatField,
-    OuterRef,
+    IntegerField,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
@@ -31,20 +30,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clinics import access
-from clinics.models import (
-    AreaStatusPeriod,
-    ClinicStatusPeriod,
-    Provider,
-    Report,
-    ReportState,
-    User,
-)
+from clinics.forms.fields import on_date_field
+from clinics.models import ClinicStatusPeriod, Provider, ReportState, User
+from clinics.models.timeline import in_area
 from requirements.identifiers import normalize_organisation_number, organisation_number_error
 from requirements.models import Area
 from requirements.selectors import catalogue_in_force
 from requirements.vocabulary import AreaStatus, CareType, ClinicKind, ContractForm, Municipality
-
-DATE_FORMAT = "%Y-%m-%d"
 
 # The value of the report state filter for clinics that have never had a report.
 NO_REPORT = "none"
@@ -76,11 +68,7 @@ def _choice(choices, help_text: str) -> forms.ChoiceField:
 class ClinicFilterForm(forms.Form):
     """The parameters, with the API's names; the help texts document them in the schema."""
 
-    on_date = forms.DateField(
-        required=False,
-        input_formats=[DATE_FORMAT],
-        help_text="Status on this day (YYYY-MM-DD); default today.",
-    )
+    on_date = on_date_field(help_text="Status on this day (YYYY-MM-DD); default today.")
     q = forms.CharField(
         required=False, max_length=200, help_text="Part of the clinic's name or HSA-id."
     )
@@ -173,26 +161,25 @@ class ClinicSelection:
         return self.criteria.get(name, default)
 
 
-def latest_report_state() -> Subquery:
-    """The state of the clinic's latest report, None if it has none (for rows that name a
-    clinic, such as the status rows)."""
-    latest = Report.objects.filter(clinic=OuterRef("clinic_id")).order_by("-created_at", "-pk")
-    return Subquery(latest.values("state")[:1])
+def with_report_state(rows: QuerySet[ClinicStatusPeriod]) -> QuerySet[ClinicStatusPeriod]:
+    """The status rows with ``report_state``: the state of the clinic's latest report (as it
+    is now), None if it has none; one join, whatever the number of clinics."""
+    return rows.alias(
+        latest_report=FilteredRelation(
+            "clinic__reports", condition=Q(clinic__reports__is_latest=True)
+        )
+    ).annotate(report_state=F("latest_report__state"))
 
 
-def area_on(day: date, code: str) -> FilteredRelation:
-    """The clinic's row for one area on ``day``, as a join from its status row."""
-    prefix = "clinic__areastatusperiod"
-    return FilteredRelation(
-        prefix,
-        condition=Q(
-            **{
-                f"{prefix}__area_code": code,
-                f"{prefix}__valid_from__lte": day,
-                f"{prefix}__valid_to__gt": day,
-            }
-        ),
+def rows_in_order(ids: list[int], *related: str) -> list[ClinicStatusPeriod]:
+    """The status rows with these ids, in this order, with their report state and
+    ``related`` rows: a page is its ids first (an index walk in the chosen order) and then
+    this one query, rather than the chosen order sorted again over every joined row."""
+    rows = with_report_state(ClinicStatusPeriod.objects.filter(pk__in=ids)).select_related(
+        *related
     )
+    found = {row.pk: row for row in rows}
+    return [found[pk] for pk in ids if pk in found]
 
 
 # Field lookups on the status row for the criteria that are simple equalities.
@@ -219,21 +206,17 @@ def selected_clinics(selection: ClinicSelection) -> QuerySet[ClinicStatusPeriod]
         }
     )
     if text := selection.get("q", "").strip():
-        rows = rows.filter(Q(clinic__name__icontains=text) | Q(clinic__hsa_id__icontains=text))
+        rows = rows.filter(Q(name__icontains=text) | Q(clinic__hsa_id__icontains=text))
     if text := selection.get("provider_q", "").strip():
         rows = rows.filter(provider_matching(text))
     if area := selection.get("area"):
-        rows = rows.filter(
-            clinic_id__in=AreaStatusPeriod.objects.on(selection.on_date)
-            .filter(area_code=area, status=selection.get("area_status"))
-            .values("clinic_id")
-        )
+        rows = rows.filter(in_area(area, selection.get("area_status")))
     if state := selection.get("report_state"):
-        rows = rows.alias(latest_report_state=latest_report_state())
+        rows = with_report_state(rows)
         if state == NO_REPORT:
-            rows = rows.filter(latest_report_state__isnull=True)
+            rows = rows.filter(report_state__isnull=True)
         else:
-            rows = rows.filter(latest_report_state=state)
+            rows = rows.filter(report_state=state)
     return rows
 
 
@@ -264,8 +247,13 @@ class Sort:
         value = (value or "").strip()
         descending = value.startswith("-")
         key = value.removeprefix("-")
-        known = key in cls.KEYS or key.removeprefix(cls.AREA_PREFIX) in area_codes
+        area = key.removeprefix(cls.AREA_PREFIX)
+        known = key in cls.KEYS or (key.startswith(cls.AREA_PREFIX) and area in area_codes)
         return cls(key, descending) if known else cls()
+
+    @property
+    def is_default(self) -> bool:
+        return self == Sort()
 
     @property
     def area(self) -> str | None:
@@ -300,16 +288,19 @@ def _share(met: str, applicable: str):
     return Cast(F(met), FloatField()) / NullIf(F(applicable), 0)
 
 
-def sorted_clinics(
-    rows: QuerySet[ClinicStatusPeriod], sort: Sort, on_date: date
-) -> QuerySet[ClinicStatusPeriod]:
+# An area's column sorts the clinics that fall short first (ascending); a clinic to which
+# the area does not apply has no rank and sorts last both ways.
+_AREA_RANK = {AreaStatus.NOT_MET: 0, AreaStatus.NOT_REPORTED: 1, AreaStatus.MET: 2}
+
+
+def sorted_clinics(rows: QuerySet[ClinicStatusPeriod], sort: Sort) -> QuerySet[ClinicStatusPeriod]:
     """``rows`` in the order ``sort`` asks for, ties broken by name (then id), in SQL.
 
     A clinic without a share (nothing applies, or no catalogue) sorts last both ways.
     """
-    tie = [F("clinic__name").asc(), F("clinic_id").asc()]
+    tie = [F("name").asc(), F("clinic_id").asc()]
     if sort.key == "name":
-        name = F("clinic__name")
+        name = F("name")
         return rows.order_by(name.desc() if sort.descending else name.asc(), "clinic_id")
     if sort.key == "municipality":
         primary = F("municipality_name")
@@ -320,9 +311,8 @@ def sorted_clinics(
         primary = F("share")
         rows = rows.alias(share=_share("met", "applicable"))
     else:
-        rows = rows.alias(sorted_area=area_on(on_date, sort.area)).alias(
-            share=_share("sorted_area__met", "sorted_area__applicable")
-        )
-        primary = F("share")
+        ranks = (When(in_area(sort.area, code), then=Value(n)) for code, n in _AREA_RANK.items())
+        rows = rows.alias(area_rank=Case(*ranks, default=None, output_field=IntegerField()))
+        primary = F("area_rank")
     ordered = primary.desc(nulls_last=True) if sort.descending else primary.asc(nulls_last=True)
     return rows.order_by(ordered, *tie)

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import F, Q, QuerySet, Value
+from django.db.models import F, FilteredRelation, Q, QuerySet, Value
 from django.db.models.functions import NullIf
 
 from clinics.models import RequirementStatusPeriod
@@ -58,27 +58,36 @@ _SELECT = (
     "m_channel",
     "case_id",
     "m_exemption_kind",
-    "m_valid_from",
-    "m_valid_until",
+    "exemption_from",
+    "exemption_until",
     "catalogue_version_id",
     "valid_from",
 )
 
 
 def _matrix(selection: ClinicSelection, *, for_file: bool) -> QuerySet[RequirementStatusPeriod]:
-    clinic_name = neutralised("clinic__name") if for_file else F("clinic__name")
+    day = selection.on_date
+    # The clinic's name on the day, from its status row, as the overview shows it.
+    name = "day_row__name"
     return (
-        RequirementStatusPeriod.objects.on(selection.on_date)
+        RequirementStatusPeriod.objects.on(day)
         .filter(clinic_id__in=selected_clinics(selection).order_by().values("clinic_id"))
+        .alias(
+            day_row=FilteredRelation(
+                "clinic__clinicstatusperiod",
+                condition=Q(
+                    clinic__clinicstatusperiod__valid_from__lte=day,
+                    clinic__clinicstatusperiod__valid_to__gt=day,
+                ),
+            )
+        )
         .annotate(
             m_hsa_id=F("clinic__hsa_id"),
-            m_clinic_name=clinic_name,
+            m_clinic_name=neutralised(name) if for_file else F(name),
             m_status=F("status"),
             m_answer_status=_blank_as_null("answer_status"),
             m_channel=_blank_as_null("channel"),
             m_exemption_kind=_blank_as_null("exemption_kind"),
-            m_valid_from=F("case__valid_from"),
-            m_valid_until=F("case__valid_until"),
         )
         .order_by("clinic_id", "requirement_id")
     )

@@ -18,10 +18,7 @@ from followup.exports import (
     xlsx_response,
 )
 from followup.filters import ClinicFilterForm, Sort, provider_matching
-from followup.overview import Overview, build_overview
-from requirements.models import Area
-from requirements.selectors import catalogue_in_force
-from requirements.vocabulary import AreaStatus
+from followup.overview import Overview, baseline_columns, build_overview
 
 # Up to this many care providers the filter is a list to choose from; beyond it (a
 # national register has thousands) a text field, so the page does not grow with them.
@@ -68,9 +65,12 @@ class OverviewFilterForm(ClinicFilterForm):
             field = self.fields[name]
             field.label = label
             field.help_text = ""
-            if isinstance(field, forms.ChoiceField) and field.choices:
+            # The fixed choices' blank reads "All"; the provider's list is a query, which
+            # says so itself (and is only read when the list is shown).
+            if isinstance(field, forms.ModelChoiceField):
+                field.empty_label = _("All")
+            elif isinstance(field, forms.ChoiceField):
                 field.choices = [("", _("All")), *list(field.choices)[1:]]
-        self.fields["provider"].empty_label = _("All")
         # A select instead of the API's text box; the field behind it stays strict, so a
         # hand-made ?meets_baseline=maybe is an error, never a silently unfiltered list.
         self.fields["meets_baseline"].widget = forms.Select(
@@ -81,13 +81,21 @@ class OverviewFilterForm(ClinicFilterForm):
             attrs={"type": "search", "list": "provider-suggestions", "autocomplete": "off"}
         )
         self.fields["on_date"].widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-        areas = Area.objects.filter(
-            version=catalogue_in_force(self._day()), in_baseline=True
-        ).order_by("position")
+        # The day's catalogue, read once for the area list and the overview's columns.
+        self.columns = baseline_columns(self._day())
         self.fields["area"].widget = forms.Select(
-            choices=[("", _("All")), *((area.code, area.name) for area in areas)]
+            choices=[("", _("All")), *((area.code, area.name) for area in self.columns[1])]
         )
-        self.lists_providers = self.fields["provider"].queryset.count() <= PROVIDER_SELECT_LIMIT
+        # One query either way: the first providers beyond the limit, which either are
+        # the whole list to choose from or tell that a text field is needed.
+        providers = self.fields["provider"].queryset.order_by("name", "pk")
+        first = list(providers[: PROVIDER_SELECT_LIMIT + 1])
+        self.lists_providers = len(first) <= PROVIDER_SELECT_LIMIT
+        if self.lists_providers:
+            self.fields["provider"].widget.choices = [
+                ("", _("All")),
+                *((provider.pk, provider.name) for provider in first),
+            ]
 
     def _day(self):
         try:
@@ -118,12 +126,7 @@ def _suggested_providers(form: OverviewFilterForm) -> list[Provider]:
 
 
 def _overview(form: OverviewFilterForm, request: HttpRequest) -> Overview:
-    selection = form.selection()
-    areas_in_force = Area.objects.filter(
-        version=catalogue_in_force(selection.on_date), in_baseline=True
-    ).values_list("code", flat=True)
-    sort = Sort.parse(request.GET.get("sort"), list(areas_in_force))
-    return build_overview(selection, sort)
+    return build_overview(form.selection(), request.GET.get("sort"), columns=form.columns)
 
 
 def _render(request: HttpRequest, form, overview=None, *, status: int = 200) -> HttpResponse:
@@ -133,14 +136,13 @@ def _render(request: HttpRequest, form, overview=None, *, status: int = 200) -> 
         "filter_fields": form.shown_fields(),
         "sort": sort,
         "overview": overview,
-        "area_statuses": AreaStatus,
     }
     if overview is not None:
         page, rows = overview.page(request.GET.get("page"))
         context |= {
             "page": page,
             "rows": rows,
-            "totals": overview.totals(),
+            "totals": overview.totals,
             "sort_links": (links := _sort_links(sort, overview)),
             "area_links": [
                 (area, links[f"{Sort.AREA_PREFIX}{area.code}"]) for area in overview.areas

@@ -26,6 +26,11 @@ class ClinicProfile:
     contract_form: str
 
 
+def share_of(met: int | None, applicable: int | None) -> float | None:
+    """The share of the applicable requirements that are met; None when none applies."""
+    return met / applicable if applicable else None
+
+
 @dataclass(frozen=True)
 class Applicability:
     """Which clinics a requirement applies to: any of the conditions, each a conjunction.
@@ -130,7 +135,7 @@ class AreaResult:
 
     @property
     def share(self) -> float | None:
-        return self.met / self.applicable if self.applicable else None
+        return share_of(self.met, self.applicable)
 
     @property
     def status(self) -> AreaStatus:
@@ -169,7 +174,7 @@ class ClinicCompliance:
 
     @property
     def share(self) -> float | None:
-        return self.met / self.applicable if self.applicable else None
+        return share_of(self.met, self.applicable)
 
     def area(self, code: str) -> AreaResult:
         for area in self.areas:

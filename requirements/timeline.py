@@ -51,6 +51,7 @@ class ClinicAttributes:
     provider_kind: str
     active_from: date | None = None
     active_until: date | None = None
+    name: str = ""
 
     def profile(self) -> ClinicProfile:
         return ClinicProfile(
@@ -107,6 +108,27 @@ class ApprovedReport:
 
 
 @dataclass(frozen=True)
+class DayInputs:
+    """What holds on one day."""
+
+    attributes: ClinicAttributes
+    edition: CatalogueEdition | None
+    report: ApprovedReport | None
+    exemptions: tuple[ExemptionGrant, ...]
+
+    def evaluate(self, day: date) -> ClinicCompliance | None:
+        if self.edition is None:
+            return None
+        return evaluate(
+            self.edition.rules,
+            self.attributes.profile(),
+            self.report.reported if self.report else {},
+            self.exemptions,
+            day,
+        )
+
+
+@dataclass(frozen=True)
 class ClinicInputs:
     """Everything one clinic's compliance depends on, each input with the days it holds.
 
@@ -152,19 +174,17 @@ class ClinicInputs:
     def exemptions_on(self, day: date) -> tuple[ExemptionGrant, ...]:
         return tuple(grant for grant in self.exemptions if grant.is_valid_on(day))
 
+    def on(self, day: date) -> "DayInputs":
+        return DayInputs(
+            self.attributes_on(day),
+            self.edition_on(day),
+            self.report_on(day),
+            self.exemptions_on(day),
+        )
+
     def evaluate_on(self, day: date) -> ClinicCompliance | None:
         """The pure rules on this one day's inputs; None when no catalogue is in force."""
-        edition = self.edition_on(day)
-        if edition is None:
-            return None
-        report = self.report_on(day)
-        return evaluate(
-            edition.rules,
-            self.attributes_on(day).profile(),
-            report.reported if report else {},
-            self.exemptions_on(day),
-            day,
-        )
+        return self.on(day).evaluate(day)
 
     def change_days(self) -> list[date]:
         """Every day on which some input may change, in order, starting with BEGINNING."""
@@ -202,6 +222,8 @@ class RequirementInterval(NamedTuple):
     channel: str = ""
     case_id: int | None = None
     exemption_kind: str = ""
+    exemption_from: date | None = None
+    exemption_until: date | None = None
 
 
 class AreaInterval(NamedTuple):
@@ -230,6 +252,9 @@ class ClinicInterval(NamedTuple):
     applicable: int | None
     report_id: int | None
     exemptions_in_force: int
+    # (area code, status) of every area of the version, in catalogue order: the overview
+    # counts and filters areas from here without reading the area rows.
+    area_statuses: tuple[tuple[str, AreaStatus], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -264,20 +289,21 @@ def derive_timeline(inputs: ClinicInputs) -> Timeline:
     days = inputs.change_days()
     clinic_runs, area_runs, requirement_runs = _Runs(), _Runs(), _Runs()
     for start, end in zip(days, [*days[1:], OPEN_END], strict=True):
-        attributes = inputs.attributes_on(start)
-        edition = inputs.edition_on(start)
-        report = inputs.report_on(start)
-        grants = inputs.exemptions_on(start)
+        day = inputs.on(start)
+        attributes, edition, report, grants = (
+            day.attributes,
+            day.edition,
+            day.report,
+            day.exemptions,
+        )
         report_id = report.report_id if report else None
         active = attributes.is_active_on(start)
-        if edition is None:
-            state = (None, attributes, active, None, None, None, report_id, len(grants))
+        compliance = day.evaluate(start)
+        if compliance is None:
+            state = (None, attributes, active, None, None, None, report_id, len(grants), ())
             clinic_runs.add(None, start, end, state)
             continue
         version_id = edition.version_id
-        compliance = evaluate(
-            edition.rules, attributes.profile(), report.reported if report else {}, grants, start
-        )
         clinic_runs.add(
             None,
             start,
@@ -291,6 +317,7 @@ def derive_timeline(inputs: ClinicInputs) -> Timeline:
                 compliance.applicable,
                 report_id,
                 len(grants),
+                tuple((area.code, area.status) for area in compliance.areas),
             ),
         )
         answers = report.answers if report else {}
@@ -327,6 +354,8 @@ def derive_timeline(inputs: ClinicInputs) -> Timeline:
                         approved.channel if approved else "",
                         exemption.case_id if exemption else None,
                         exemption.kind if exemption else "",
+                        exemption.valid_from if exemption else None,
+                        exemption.valid_until if exemption else None,
                     ),
                 )
     return Timeline(

@@ -14,7 +14,7 @@ from rest_framework import serializers
 
 from clinics.models import Answer, Clinic
 from requirements.compliance import ClinicCompliance, RequirementResult
-from requirements.models import CatalogueVersion
+from requirements.models import Area, CatalogueVersion, Requirement
 from requirements.vocabulary import (
     AnswerStatus,
     Channel,
@@ -31,6 +31,21 @@ class ComplianceCatalogue:
     version: CatalogueVersion
     area_names: dict[str, str]
     requirement_names: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def for_version(
+        cls, version: CatalogueVersion, *, requirement_names: bool = False
+    ) -> "ComplianceCatalogue":
+        """The version with its names in the active language, in one or two queries."""
+        return cls(
+            version=version,
+            area_names={area.code: area.name for area in Area.objects.filter(version=version)},
+            requirement_names=(
+                {r.code: r.name for r in Requirement.objects.filter(version=version)}
+                if requirement_names
+                else {}
+            ),
+        )
 
 
 class ProviderSummarySerializer(serializers.Serializer):

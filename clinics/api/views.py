@@ -8,12 +8,11 @@ region-wide reads (the clinic list, the compliance matrix) are in ``followup.api
 from datetime import date
 
 from django.db.models import Count, Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, viewsets
-from rest_framework.exceptions import NotFound
+from rest_framework import viewsets
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -25,6 +24,7 @@ from clinics.api.serializers import (
     ComplianceCatalogue,
     ProviderSerializer,
 )
+from clinics.forms.clinic import OnDateForm
 from clinics.models import Answer, Clinic
 from clinics.selectors import latest_approved_reports
 from clinics.timeline.reads import compliance_on
@@ -38,15 +38,12 @@ ON_DATE_PARAMETER = OpenApiParameter(
 )
 
 
-class OnDateQuerySerializer(serializers.Serializer):
-    on_date = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
-
-
 def compliance_date(request: Request) -> date:
     """The ``on_date`` query parameter, or today; a malformed date is a 400."""
-    params = OnDateQuerySerializer(data=request.query_params)
-    params.is_valid(raise_exception=True)
-    return params.validated_data.get("on_date") or timezone.localdate()
+    form = OnDateForm(request.query_params)
+    if not form.is_valid():
+        raise ValidationError(form.errors)
+    return form.day()
 
 
 class ProviderViewSet(viewsets.ReadOnlyModelViewSet):

@@ -6,13 +6,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clinics.forms.fields import on_date_field
+
 
 class OnDateForm(forms.Form):
-    on_date = forms.DateField(
+    on_date = on_date_field(
         label=_("Status on date"),
-        required=False,
-        input_formats=["%Y-%m-%d"],
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("The clinic's status as it was on that day; empty for today."),
     )
 

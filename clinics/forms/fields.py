@@ -6,6 +6,19 @@ from django.utils.translation import gettext_lazy as _
 from clinics.models import Provider
 from requirements.vocabulary import ClinicKind, Municipality
 
+# How a day is written in every query string: the clinic page, the overview, the API.
+DATE_FORMAT = "%Y-%m-%d"
+
+
+def on_date_field(**options) -> forms.DateField:
+    """The day to show compliance on; empty for today."""
+    options.setdefault("required", False)
+    return forms.DateField(
+        input_formats=[DATE_FORMAT],
+        widget=forms.DateInput(attrs={"type": "date"}, format=DATE_FORMAT),
+        **options,
+    )
+
 
 def with_blank(choices, blank_label) -> list[tuple[str, str]]:
     """Choices with a first, empty option meaning "no filter"."""

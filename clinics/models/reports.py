@@ -119,7 +119,12 @@ class Report(models.Model):
         verbose_name=_("decided by"),
     )
     review_comment = models.TextField(_("reviewer's comment"), blank=True)
-    history = HistoricalRecords()
+    # The clinic's most recently started report, whatever its state: what the overview
+    # shows as the clinic's report status. Set by the services that start reports, so the
+    # region's pages join it instead of looking for each clinic's latest. Not a change to
+    # the report, so not in its history.
+    is_latest = models.BooleanField(_("latest report of the clinic"), default=False)
+    history = HistoricalRecords(excluded_fields=["is_latest"])
 
     class Meta:
         verbose_name = _("report")
@@ -131,6 +136,9 @@ class Report(models.Model):
                 fields=["clinic"],
                 condition=~Q(state__in=ReportState.final_states()),
                 name="report_one_unapproved_per_clinic",
+            ),
+            models.UniqueConstraint(
+                fields=["clinic"], condition=Q(is_latest=True), name="report_one_latest_per_clinic"
             ),
             models.CheckConstraint(
                 condition=~Q(state=ReportState.APPROVED) | Q(decided_at__isnull=False),

@@ -83,7 +83,8 @@ def start_report(*, clinic: Clinic, actor: User, on_date: date | None = None) ->
         raise ApplicationError(_("No requirement catalogue is in force today."))
     if Report.objects.filter(clinic=clinic).exclude(state__in=ReportState.final_states()).exists():
         raise InvalidTransition(_("The clinic already has a report that is not approved."))
-    report = Report(clinic=clinic, catalogue_version=version)
+    Report.objects.filter(clinic=clinic, is_latest=True).update(is_latest=False)
+    report = Report(clinic=clinic, catalogue_version=version, is_latest=True)
     report._history_user = actor
     report.save()
     _record(report, actor=actor, from_state="")

@@ -173,10 +173,20 @@ def open_round(
             for report in in_progress:
                 report.round = round
             reports = [
-                Report(clinic_id=pk, catalogue_version=version, round=round, created_at=now)
+                Report(
+                    clinic_id=pk,
+                    catalogue_version=version,
+                    round=round,
+                    created_at=now,
+                    is_latest=True,
+                )
                 for pk in clinic_ids
                 if pk not in attached
             ]
+            # A report in progress is its clinic's latest already; the new ones become so.
+            Report.objects.filter(
+                clinic_id__in=[report.clinic_id for report in reports], is_latest=True
+            ).update(is_latest=False)
             if in_progress:
                 bulk_update_with_history(
                     in_progress, Report, ["round"], default_user=actor, default_date=now

@@ -2,6 +2,7 @@
 
 from django import template
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from clinics.models import ReportState
 from requirements.vocabulary import AnswerStatus, AreaStatus, ComplianceStatus
@@ -67,7 +68,10 @@ def area_badge(status: str):
 
 
 @register.simple_tag
-def report_badge(state: str):
+def report_badge(state: str | None):
+    """A report's state; None is a clinic that has no report."""
+    if state is None:
+        return _badge("missing", "?", _("No report"))
     state = ReportState(state)
     return _badge(*_REPORT[state], state.label)
 

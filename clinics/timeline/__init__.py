@@ -5,6 +5,6 @@ inside that service's transaction; ``rebuild_all`` (``manage.py rebuild_complian
 rebuilds every timeline from the sources.
 """
 
-from clinics.timeline.store import WrittenRows, rebuild_all, rewrite_timelines
+from clinics.timeline.store import WrittenRows, rebuild_all, rewrite_timelines, vacuum
 
-__all__ = ["WrittenRows", "rebuild_all", "rewrite_timelines"]
+__all__ = ["WrittenRows", "rebuild_all", "rewrite_timelines", "vacuum"]

@@ -38,6 +38,7 @@ from requirements.vocabulary import AnswerStatus
 
 # The clinic fields an attribute stretch is made of, besides the provider's kind.
 _CLINIC_FIELDS = (
+    "name",
     "kind",
     "care_type",
     "municipality_code",

@@ -22,7 +22,8 @@ logger = logging.getLogger(__name__)
 
 def compliance_on(clinic_id: int, day: date, rules: CatalogueRules) -> ClinicCompliance:
     """The clinic's compliance on ``day`` against ``rules`` (the catalogue version in force
-    that day), in one query: its requirement rows, with the exemption behind each."""
+    that day), in one query: its requirement rows, with the exemption behind each (its days
+    as they count)."""
     rows = (
         RequirementStatusPeriod.objects.on(day).filter(clinic_id=clinic_id).select_related("case")
     )

@@ -9,10 +9,11 @@ and the API, the overview and its downloads always give the same counts.
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import generics, mixins, viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework import mixins, viewsets
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -20,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clinics.api.serializers import ComplianceCatalogue
+from clinics.api.views import ON_DATE_PARAMETER
 from clinics.models import AreaStatusPeriod, Clinic, ClinicStatusPeriod
 from followup.api.serializers import ClinicSerializer, MatrixPageSerializer
 from followup.exports import csv_response, xlsx_response
@@ -27,12 +29,12 @@ from followup.filters import (
     ClinicFilterForm,
     ClinicSelection,
     Sort,
-    latest_report_state,
+    rows_in_order,
     selected_clinics,
     sorted_clinics,
 )
 from followup.matrix import COLUMNS, BadCursor, Cursor, matrix_csv, matrix_page, matrix_records
-from requirements.models import Area
+from requirements.compliance import share_of
 from requirements.selectors import catalogue_in_force
 
 # Page sizes of the matrix: rows, not clinics (a clinic has about forty).
@@ -63,11 +65,6 @@ def _filter_parameters(*, exclude: tuple[str, ...] = ()) -> list[OpenApiParamete
     return parameters
 
 
-ON_DATE_PARAMETER = OpenApiParameter(
-    "on_date", OpenApiTypes.DATE, description="Compliance on this day (YYYY-MM-DD); default today."
-)
-
-
 def parse_selection(request: Request) -> ClinicSelection:
     """The request's filter, or a 400 naming every bad parameter."""
     form = ClinicFilterForm(request.query_params, user=request.user)
@@ -89,7 +86,7 @@ class AreaSummary:
 
     @property
     def share(self) -> float | None:
-        return self.met / self.applicable if self.applicable else None
+        return share_of(self.met, self.applicable)
 
 
 @dataclass(frozen=True)
@@ -104,7 +101,7 @@ class ComplianceSummary:
 
     @property
     def share(self) -> float | None:
-        return self.met / self.applicable if self.applicable else None
+        return share_of(self.met, self.applicable)
 
 
 def _compliance_context(periods: list[ClinicStatusPeriod], on_date: date) -> dict:
@@ -120,10 +117,7 @@ def _compliance_context(periods: list[ClinicStatusPeriod], on_date: date) -> dic
         .values_list("clinic_id", "area_code", "in_baseline", "met", "applicable")
     ):
         areas[row[0]].append(AreaSummary(*row[1:]))
-    catalogue = ComplianceCatalogue(
-        version=version,
-        area_names={area.code: area.name for area in Area.objects.filter(version=version)},
-    )
+    catalogue = ComplianceCatalogue.for_version(version)
     compliance = {
         period.clinic_id: ComplianceSummary(
             on_date, period.meets_baseline, period.met, period.applicable, areas[period.clinic_id]
@@ -147,12 +141,8 @@ class ClinicViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     # For the schema (the path's id is a clinic's); the rows come from the timeline.
     queryset = Clinic.objects.none()
 
-    def _periods(self, selection: ClinicSelection):
-        return (
-            sorted_clinics(selected_clinics(selection), Sort("name"), selection.on_date)
-            .select_related("clinic__provider")
-            .annotate(report_state=latest_report_state())
-        )
+    # The register entry as it is now, with its provider now.
+    related = ("clinic__provider",)
 
     def _respond(self, periods: list[ClinicStatusPeriod], on_date: date, *, many: bool):
         context = {**self.get_serializer_context(), **_compliance_context(periods, on_date)}
@@ -164,7 +154,9 @@ class ClinicViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         """The clinics you may see, by name, with their compliance on on_date. Filters on
         the clinic's attributes select them as they were on on_date."""
         selection = parse_selection(request)
-        periods = self.paginate_queryset(self._periods(selection))
+        ordered = sorted_clinics(selected_clinics(selection), Sort("name"))
+        ids = self.paginate_queryset(ordered.values_list("pk", flat=True))
+        periods = rows_in_order(ids, *self.related)
         return self.get_paginated_response(
             self._respond(periods, selection.on_date, many=True).data
         )
@@ -181,7 +173,13 @@ class ClinicViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         # The list's filters do not apply to one clinic: only its day does.
         selection = parse_selection(request)
         selection = ClinicSelection(request.user, selection.on_date, {})
-        period = generics.get_object_or_404(self._periods(selection), clinic_id=kwargs["pk"])
+        rows = (
+            selected_clinics(selection).filter(clinic_id=kwargs["pk"]).values_list("pk", flat=True)
+        )
+        periods = rows_in_order(list(rows), *self.related)
+        if not periods:
+            raise NotFound
+        period = periods[0]
         return Response(self._respond([period], selection.on_date, many=False).data)
 
 
@@ -242,7 +240,8 @@ class ComplianceMatrixView(APIView):
         if kind == "csv":
             return csv_response(f"{filename}.csv", matrix_csv(selection))
         if kind == "xlsx":
-            return xlsx_response(f"{filename}.xlsx", "Matris", COLUMNS, matrix_records(selection))
+            title = str(_("Matrix"))
+            return xlsx_response(f"{filename}.xlsx", title, COLUMNS, matrix_records(selection))
         if kind != "json":
             raise ValidationError({"format": ["json, csv or xlsx."]})
         return self._page(request, selection)

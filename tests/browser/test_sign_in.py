@@ -159,7 +159,7 @@ def test_the_language_switch_turns_the_page_english_and_back(page, live_server, 
 
     assert page.locator("html").get_attribute("lang") == "en"
     assert path_of(page) == reverse("overview"), "the switch stays on the same page"
-    assert page.get_by_role("link", name="Overview").is_visible()
+    assert page.get_by_role("link", name="Overview", exact=True).is_visible()
     assert page.get_by_role("button", name="Sign out").is_visible()
 
     page.get_by_role("button", name="Svenska").focus()
@@ -168,7 +168,7 @@ def test_the_language_switch_turns_the_page_english_and_back(page, live_server, 
 
     assert page.locator("html").get_attribute("lang") == "sv"
     assert page.locator("h1").inner_text() == swedish_heading
-    assert page.get_by_role("link", name=swedish("Overview")).is_visible()
+    assert page.get_by_role("link", name=swedish("Overview"), exact=True).is_visible()
 
 
 def test_signing_out_ends_the_session(page, live_server, scenario):

@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from clinics.apps import build_missing_timeline
 from clinics.models import ClinicStatusPeriod, Report, ReportState, RequirementStatusPeriod, Role
 from clinics.services import reports
 from clinics.services.reports import approve_report, save_answer, start_report, submit_report
@@ -148,3 +149,22 @@ def test_answers_count_only_once_their_report_is_approved(submitted, clinic):
     assert not RequirementStatusPeriod.objects.filter(
         clinic=clinic, answer_status=AnswerStatus.MET
     ).exists()
+
+
+def test_a_database_with_clinics_gets_its_timeline_when_migrated(catalogue, clinic):
+    """An upgrade: the clinics were there before the timeline's tables."""
+    for model in (ClinicStatusPeriod, RequirementStatusPeriod):
+        model.objects.all().delete()
+
+    build_missing_timeline(sender=None, using="default")
+
+    assert ClinicStatusPeriod.objects.filter(clinic=clinic).exists()
+    assert RequirementStatusPeriod.objects.filter(clinic=clinic).count() == (
+        catalogue.requirements.count()
+    )
+
+
+def test_a_migration_leaves_a_timeline_that_has_rows_alone(catalogue, clinic, monkeypatch):
+    monkeypatch.setattr(store, "_write", lambda timelines: pytest.fail("rebuilt"))
+
+    build_missing_timeline(sender=None, using="default")

@@ -13,8 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinics.models import Clinic, Role
+from clinics.services.cases import approve_case, revoke_case, submit_case
 from requirements.vocabulary import AnswerStatus, ComplianceStatus, Municipality
 from tests.api.helpers import approve_answers, bulk_approved_reports, client_for
+from tests.clinics.test_case_services import request
 from tests.factories import make_clinic, make_provider, make_user
 from tests.followup.test_overview_export import body
 from tests.followup.test_overview_page import bulk_clinics
@@ -291,3 +293,30 @@ def test_the_matrix_costs_the_same_queries_for_10_and_1000_clinics(viewer, catal
 
     assert Clinic.objects.count() == 1000
     assert many == few
+
+
+def test_a_revoked_exemption_shows_the_days_it_counted(viewer, reviewer, catalogue, clinic):
+    today = timezone.localdate()
+    reporter = make_user(Role.CLINIC_REPORTER, clinics=[clinic])
+    approve_answers(clinic, {"webbtidbok.boka_direkt": AnswerStatus.NOT_MET})
+    booking = catalogue.requirements.get(code="webbtidbok.boka_direkt")
+    case = request(
+        clinic, reporter, booking, requested_from=today - timedelta(days=10), requested_until=None
+    )
+    submit_case(case=case, actor=reporter)
+    approve_case(case=case, actor=reviewer, valid_from=today - timedelta(days=10))
+    revoke_case(case=case, actor=reviewer, comment="Direktbokning finns nu.")
+
+    def booking(day) -> dict:
+        rows = every_row(client_for(viewer), {"on_date": day.isoformat()})
+        return next(row for row in rows if row["requirement_code"] == "webbtidbok.boka_direkt")
+
+    before = booking(today - timedelta(days=1))
+    assert before["status"] == ComplianceStatus.COMPLIANT_BY_EXEMPTION
+    assert (before["exemption_case_id"], before["exemption_valid_from"]) == (
+        case.pk,
+        (today - timedelta(days=10)).isoformat(),
+    )
+    # Approved until further notice, revoked today: it counted until yesterday.
+    assert before["exemption_valid_until"] == (today - timedelta(days=1)).isoformat()
+    assert booking(today)["status"] == ComplianceStatus.NOT_COMPLIANT

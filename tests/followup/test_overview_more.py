@@ -10,7 +10,7 @@ from django.utils import timezone
 from clinics.models import Role
 from clinics.services.register import save_clinic
 from followup import views
-from requirements.vocabulary import AreaStatus, Municipality
+from requirements.vocabulary import Municipality
 from tests.factories import make_clinic, make_provider, make_user
 from tests.followup.test_overview_page import OVERVIEW, shown, signed_in
 
@@ -104,20 +104,6 @@ def test_an_area_needs_its_status_and_must_be_in_the_catalogue(client, region, q
     response = signed_in(client).get(OVERVIEW, query)
 
     assert response.context["overview"] is None
-
-
-def test_the_view_sorts_by_an_area_column(client, region):
-    client = signed_in(client)
-
-    ascending = shown(client.get(OVERVIEW, {"sort": "area:hemsida"}))
-    descending = shown(client.get(OVERVIEW, {"sort": "-area:hemsida"}))
-
-    # The failing clinic has 0 of 1 met, the meeting one 1 of 1; the rest 0 too.
-    assert ascending[-1] == region.meeting.hsa_id
-    assert descending[0] == region.meeting.hsa_id
-    assert AreaStatus.MET in next(
-        row.cells for row in client.get(OVERVIEW).context["rows"] if row.clinic == region.meeting
-    )
 
 
 # A register with more providers than a list can hold

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from clinics.models import Clinic, ClinicStatusPeriod
-from clinics.timeline import rebuild_all, rewrite_timelines
+from clinics.timeline import rebuild_all, rewrite_timelines, vacuum
 
 
 class Command(BaseCommand):
@@ -37,6 +37,7 @@ class Command(BaseCommand):
             written = rewrite_timelines([pk])
         else:
             written = rebuild_all()
+            vacuum()
         self.stdout.write(
             _(
                 "Rebuilt the timeline of %(clinics)d clinics: %(clinic_rows)d clinic, "

@@ -5,7 +5,6 @@ written with bulk INSERTs, so a national-scale register of 20,000 clinics takes 
 not hours, and the number of queries does not grow with the number of clinics.
 """
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -26,6 +25,7 @@ from clinics.services.demo.register_plan import (
 from clinics.services.demo.report_plan import DemoRequirement, ReportPlan, plan_reports
 from clinics.services.demo.users import DemoAccounts, DemoLogin
 from clinics.timeline import rebuild_all
+from halland_utbud.batches import batched
 from halland_utbud.errors import ApplicationError
 from requirements.models import CatalogueVersion, Requirement
 from requirements.selectors import catalogue_in_force
@@ -41,11 +41,6 @@ class DemoResult:
     answers: int = 0
     logins: list[DemoLogin] = field(default_factory=list)
     viewer_token: str | None = None
-
-
-def _batched(items: list, size: int) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def _write_register(plan: RegisterPlan, today: date) -> tuple[dict[str, Provider], list[Clinic]]:
@@ -101,9 +96,10 @@ def _write_reports(
     reports: list[tuple[Report, ReportPlan, User]] = []
     for spec, clinic in zip(specs, clinics, strict=True):
         reporter = accounts.reporter_for(spec)
-        for plan in plan_reports(
+        plans = plan_reports(
             spec, demo_requirements, seed=seed, today=today, not_before=version.effective_from
-        ):
+        )
+        for plan in plans:
             report = Report(
                 clinic=clinic,
                 catalogue_version=version,
@@ -113,6 +109,8 @@ def _write_reports(
                 decided_at=plan.decided_at,
                 decided_by=accounts.reviewer if plan.decided_at else None,
                 review_comment=plan.review_comment,
+                # The plans are in the order the reports were started.
+                is_latest=plan is plans[-1],
             )
             reports.append((report, plan, reporter))
     Report.objects.bulk_create([report for report, _plan, _user in reports], batch_size=_BATCH)
@@ -206,7 +204,7 @@ def seed_demo(
         logins=accounts.result,
         viewer_token=accounts.token,
     )
-    for chunk in _batched(list(zip(plan.clinics, clinic_rows, strict=True)), _BATCH):
+    for chunk in batched(list(zip(plan.clinics, clinic_rows, strict=True)), _BATCH):
         _write_reports(
             [spec for spec, _clinic in chunk],
             [clinic for _spec, clinic in chunk],

@@ -1,0 +1,213 @@
+"""Measure one seeded database for ``make bench`` (bench/run.py starts one process per size).
+
+Prints one JSON object: for each figure its median server time, its query count, and the
+bound measured beside it on the same database. Run with DATABASE_URL set to the bench
+database; ``--seed N`` first fills an empty one with the demo register of N clinics.
+"""
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "halland_utbud.settings")
+
+import django
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from clinics.models import Clinic, ClinicStatusPeriod, Role, User  # noqa: E402
+from clinics.services.demo import seed_demo  # noqa: E402
+from clinics.timeline import rebuild_all, vacuum  # noqa: E402
+from followup.filters import ClinicSelection  # noqa: E402
+from followup.overview import build_overview, totals  # noqa: E402
+
+# The matrix rows, written by hand: the bound the streamed CSV is measured against.
+MATRIX_COPY = """
+COPY (
+    SELECT r.clinic_id, c.hsa_id, p.name, r.requirement_code, r.area_code, r.status,
+           NULLIF(r.answer_status, ''), NULLIF(r.channel, ''), r.case_id,
+           NULLIF(r.exemption_kind, ''), r.exemption_from, r.exemption_until,
+           r.catalogue_version_id, r.valid_from
+    FROM clinics_requirementstatusperiod r
+    JOIN clinics_clinic c ON c.id = r.clinic_id
+    JOIN clinics_clinicstatusperiod p
+      ON p.clinic_id = r.clinic_id AND p.valid_from <= %(day)s AND p.valid_to > %(day)s
+    WHERE r.valid_from <= %(day)s AND r.valid_to > %(day)s
+    ORDER BY r.clinic_id, r.requirement_id
+) TO STDOUT WITH (FORMAT csv, DELIMITER ';')
+"""
+# The overview's totals, written by hand as one GROUP BY over the day's rows of the clinics
+# and their latest reports: the least SQL that gives the same figures.
+TOTALS_GROUP_BY = """
+SELECT p.catalogue_version_id IS NOT NULL, p.meets_baseline, p.exemptions_in_force > 0,
+       p.area_statuses, r.state, count(*)
+FROM clinics_clinicstatusperiod p
+LEFT JOIN clinics_report r ON r.clinic_id = p.clinic_id AND r.is_latest
+WHERE p.valid_from <= %(day)s AND p.valid_to > %(day)s
+GROUP BY 1, 2, 3, 4, 5
+"""
+
+
+def _median_ms(samples: list[float]) -> float:
+    return round(statistics.median(samples) * 1000, 1)
+
+
+def timed_requests(client: Client, url: str, params: dict, repeat: int) -> dict:
+    """The median of ``repeat`` requests after three to warm up, and the query count."""
+    for _ in range(3):
+        client.get(url, params)
+    samples = []
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            response = client.get(url, params)
+            if response.streaming:
+                for _chunk in response.streaming_content:
+                    pass
+            samples.append(time.perf_counter() - started)
+        assert response.status_code == 200, (url, params, response.status_code)
+    return {"ms": _median_ms(samples), "queries": len(queries)}
+
+
+def timed_sql(sql: str, day, repeat: int, *, copy: bool = False) -> dict:
+    samples = []
+    rows = 0
+    for _ in range(repeat + 1):
+        with connection.cursor() as cursor:
+            started = time.perf_counter()
+            if copy:
+                size = 0
+                with cursor.cursor.copy(sql, {"day": day}) as stream:
+                    for data in stream:
+                        size += len(data)
+                        rows += bytes(data).count(b"\n")
+            else:
+                cursor.execute(sql, {"day": day})
+                cursor.fetchall()
+            samples.append(time.perf_counter() - started)
+    return {"ms": _median_ms(samples[1:]), "rows": rows // (repeat + 1) if copy else None}
+
+
+def timed_totals(viewer: User, day, repeat: int) -> dict:
+    overview = build_overview(ClinicSelection(viewer, day, {}), None)
+    totals(overview.clinics, overview.areas)
+    samples = []
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            totals(overview.clinics, overview.areas)
+            samples.append(time.perf_counter() - started)
+    return {"ms": _median_ms(samples), "queries": len(queries)}
+
+
+def matrix_csv_run(viewer: User) -> dict:
+    """The whole matrix as CSV through the API, as a client reads it (run alone in a
+    process, so that its peak memory is the export's)."""
+    client = Client()
+    client.force_login(viewer)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    response = client.get(reverse("api:compliance-matrix"), {"format": "csv"})
+    first_byte = None
+    lines = 0
+    for chunk in response.streaming_content:
+        if first_byte is None:
+            first_byte = time.perf_counter() - started
+        lines += chunk.count(b"\n")
+    seconds = time.perf_counter() - started
+    rows = lines - 1
+    return {
+        "rows": rows,
+        "seconds": round(seconds, 2),
+        "first_byte_ms": round(first_byte * 1000, 1),
+        "rows_per_s": round(rows / seconds),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "rss_before_mb": round(before / 1024, 1),
+    }
+
+
+def ensure_seeded(clinics: int) -> dict:
+    call_command("migrate", verbosity=0, interactive=False)
+    present = Clinic.objects.count()
+    result = {"seeded": False}
+    if present == clinics:
+        if not ClinicStatusPeriod.objects.exists():
+            rebuild_all()  # a database migrated past a change to the timeline's tables
+    else:
+        if present:
+            call_command("flush", verbosity=0, interactive=False)
+        started = time.perf_counter()
+        seed_demo(clinics=clinics, seed=1)
+        result = {"seeded": True, "seed_s": round(time.perf_counter() - started, 1)}
+    # Measure the steady state, as rebuild_compliance leaves it, not a table that the last
+    # rebuild just reloaded and autovacuum has yet to visit.
+    vacuum()
+    return result
+
+
+def measure(repeat: int) -> dict:
+    viewer = User.objects.filter(role=Role.VIEWER, is_active=True).order_by("pk").first()
+    client = Client()
+    client.force_login(viewer)
+    day = timezone.localdate()
+    overview = reverse("overview")
+    clinics = reverse("api:clinic-list")
+    clinic = Clinic.objects.filter(reports__state="approved").order_by("pk").first()
+    figures = {
+        "overview": (overview, {}),
+        "overview_municipality": (overview, {"municipality": "1380"}),
+        "overview_meets_baseline": (overview, {"meets_baseline": "false"}),
+        "overview_area": (overview, {"area": "webbtidbok", "area_status": "not_met"}),
+        "overview_sorted_by_share": (overview, {"sort": "-share"}),
+        "clinic_page": (reverse("clinic_detail", args=[clinic.pk]), {}),
+        "api_clinics": (clinics, {}),
+        "api_clinics_meets_baseline": (clinics, {"meets_baseline": "true"}),
+    }
+    results = {
+        name: timed_requests(client, url, params, repeat)
+        for name, (url, params) in figures.items()
+    }
+    results["totals"] = timed_totals(viewer, day, repeat)
+    results["totals_group_by"] = timed_sql(TOTALS_GROUP_BY, day, repeat)
+    results["matrix_copy"] = timed_sql(MATRIX_COPY, day, max(1, repeat // 3), copy=True)
+    started = time.perf_counter()
+    written = rebuild_all()
+    seconds = time.perf_counter() - started
+    vacuum()
+    results["rebuild"] = {
+        "s": round(seconds, 1),
+        "requirement_rows": written.requirement_rows,
+    }
+    results["clinics"] = Clinic.objects.count()
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seed", type=int, help="clinics of the demo register to ensure")
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--matrix-csv", action="store_true", help="only the CSV export")
+    args = parser.parse_args()
+    if args.matrix_csv:
+        viewer = User.objects.filter(role=Role.VIEWER, is_active=True).order_by("pk").first()
+        print(json.dumps(matrix_csv_run(viewer)))
+        return
+    result = ensure_seeded(args.seed) if args.seed else {}
+    print(json.dumps({**result, **measure(args.repeat)}))
+
+
+if __name__ == "__main__":
+    main()
