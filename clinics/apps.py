@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.apps import apps as django_apps
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -11,16 +12,19 @@ def rebuild_on_new_catalogue(sender, version, **kwargs) -> None:
     rebuild_all()
 
 
-def build_missing_timeline(sender, using: str, **kwargs) -> None:
+def build_missing_timeline(sender, using: str, apps=None, **kwargs) -> None:
     """A database that had clinics before the timeline existed gets it on the migration
     that creates it, rather than an overview with no clinic in it."""
     from clinics.models import Clinic, ClinicStatusPeriod
     from clinics.timeline import rebuild_all
 
-    if (
-        Clinic.objects.using(using).exists()
-        and not ClinicStatusPeriod.objects.using(using).exists()
-    ):
+    try:
+        # The state migrated to: after a migration back to before the timeline, none.
+        (apps or django_apps).get_model("clinics", "ClinicStatusPeriod")
+    except LookupError:
+        return
+    timeline_empty = not ClinicStatusPeriod.objects.using(using).exists()
+    if timeline_empty and Clinic.objects.using(using).exists():
         rebuild_all()
 
 

@@ -137,7 +137,7 @@ class AreaResult:
     def share(self) -> float | None:
         return share_of(self.met, self.applicable)
 
-    @property
+    @cached_property
     def status(self) -> AreaStatus:
         """Not applicable when no requirement of the area applies to the clinic; not
         reported when none of those that apply has an answer in force (no approved report,

