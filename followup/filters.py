@@ -17,7 +17,6 @@ from django.db.models import (
     Case,
     CharField,
     F,
-    FilteredRelation,
     FloatField,
     IntegerField,
     Q,
@@ -164,11 +163,7 @@ class ClinicSelection:
 def with_report_state(rows: QuerySet[ClinicStatusPeriod]) -> QuerySet[ClinicStatusPeriod]:
     """The status rows with ``report_state``: the state of the clinic's latest report (as it
     is now), None if it has none; one join, whatever the number of clinics."""
-    return rows.alias(
-        latest_report=FilteredRelation(
-            "clinic__reports", condition=Q(clinic__reports__is_latest=True)
-        )
-    ).annotate(report_state=F("latest_report__state"))
+    return rows.annotate(report_state=F("latest_report__state"))
 
 
 def rows_in_order(ids: list[int], *related: str) -> list[ClinicStatusPeriod]:

@@ -168,3 +168,17 @@ def test_a_migration_leaves_a_timeline_that_has_rows_alone(catalogue, clinic, mo
     monkeypatch.setattr(store, "_write", lambda timelines: pytest.fail("rebuilt"))
 
     build_missing_timeline(sender=None, using="default")
+
+
+def test_a_status_row_reads_the_clinics_latest_report_not_any(catalogue, clinic, reporter):
+    from clinics.models import ClinicStatusPeriod, Report
+    from clinics.services.reports import start_report
+    from tests.api.helpers import bulk_approved_reports
+
+    bulk_approved_reports([clinic], catalogue)
+    latest = start_report(clinic=clinic, actor=reporter)
+    assert Report.objects.filter(clinic=clinic).count() == 2
+
+    row = ClinicStatusPeriod.objects.filter(clinic=clinic).last()
+
+    assert row.latest_report == latest
