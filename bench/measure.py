@@ -33,8 +33,10 @@ from django.utils import timezone  # noqa: E402
 from clinics.models import Clinic, ClinicStatusPeriod, Role, User  # noqa: E402
 from clinics.services.demo import seed_demo  # noqa: E402
 from clinics.timeline import rebuild_all  # noqa: E402
+from followup.figures import figures_on  # noqa: E402
 from followup.filters import ClinicSelection  # noqa: E402
 from followup.overview import build_overview, totals  # noqa: E402
+from followup.snapshots import take_snapshots  # noqa: E402
 
 # The matrix rows, written by hand: the bound the streamed CSV is measured against.
 MATRIX_COPY = """
@@ -61,6 +63,48 @@ LEFT JOIN clinics_report r ON r.clinic_id = p.clinic_id AND r.is_latest
 WHERE p.valid_from <= %(day)s AND p.valid_to > %(day)s
 GROUP BY 1, 2, 3, 4, 5
 """
+# The snapshot job's aggregates, written by hand: one GROUP BY per source, with every
+# dimension as a grouping set of the one statement (the job issues one query per source
+# and dimension). Summed, the bound of the job's computation.
+SNAPSHOT_GROUP_BYS = (
+    """
+SELECT p.municipality_code, p.kind, p.care_type, p.provider_id, p.contract_form,
+       count(*) FILTER (WHERE p.catalogue_version_id IS NOT NULL AND p.meets_baseline),
+       count(*) FILTER (WHERE p.catalogue_version_id IS NOT NULL),
+       sum(p.exemptions_in_force)
+FROM clinics_clinicstatusperiod p
+WHERE p.valid_from <= %(day)s AND p.valid_to > %(day)s AND p.active
+GROUP BY GROUPING SETS ((), (1), (2), (3), (4), (5))
+""",
+    """
+SELECT a.area_code, p.municipality_code, p.kind, p.care_type, p.provider_id, p.contract_form,
+       count(*) FILTER (WHERE a.status = 'met'),
+       count(*) FILTER (WHERE a.status <> 'not_applicable'),
+       sum(a.met::float8 / a.applicable) FILTER (WHERE a.applicable > 0),
+       count(*) FILTER (WHERE a.applicable > 0)
+FROM clinics_areastatusperiod a
+JOIN clinics_clinicstatusperiod p
+  ON p.clinic_id = a.clinic_id AND p.valid_from <= %(day)s AND p.valid_to > %(day)s
+WHERE a.valid_from <= %(day)s AND a.valid_to > %(day)s AND p.active
+GROUP BY GROUPING SETS ((1), (1, 2), (1, 3), (1, 4), (1, 5), (1, 6))
+""",
+    """
+SELECT r.requirement_code, p.municipality_code, p.kind, p.care_type, p.provider_id,
+       p.contract_form,
+       count(*) FILTER (WHERE r.status = 'compliant'),
+       count(*) FILTER (WHERE r.status <> 'not_applicable'),
+       count(*) FILTER (WHERE r.status = 'compliant' AND r.channel IN ('1177', 'both')),
+       count(*) FILTER (WHERE r.exemption_until BETWEEN %(day)s AND %(day)s + 90)
+FROM clinics_requirementstatusperiod r
+JOIN clinics_clinicstatusperiod p
+  ON p.clinic_id = r.clinic_id AND p.valid_from <= %(day)s AND p.valid_to > %(day)s
+WHERE r.valid_from <= %(day)s AND r.valid_to > %(day)s AND p.active
+  AND (r.requirement_code IN ('webbtidbok.boka_direkt', 'distans.video', 'distans.chatt',
+                              'distans.telefon')
+       OR (r.area_code = 'etjanster' AND r.status = 'compliant') OR r.case_id IS NOT NULL)
+GROUP BY GROUPING SETS ((1), (1, 2), (1, 3), (1, 4), (1, 5), (1, 6))
+""",
+)
 
 
 def _median_ms(samples: list[float]) -> float:
@@ -113,6 +157,31 @@ def timed_totals(viewer: User, day, repeat: int) -> dict:
             totals(overview.clinics, overview.areas)
             samples.append(time.perf_counter() - started)
     return {"ms": _median_ms(samples), "queries": len(queries)}
+
+
+def timed_snapshots(repeat: int) -> dict:
+    """The nightly job (its year, quarter and month), and its computation alone."""
+    job, computation = [], []
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            result = take_snapshots()
+            job.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        figures_on(result.as_of)
+        computation.append(time.perf_counter() - started)
+    return {
+        "ms": _median_ms(job),
+        "computation_ms": _median_ms(computation),
+        "queries": len(queries),
+        "rows": result.rows,
+        "periods": len(result.periods),
+        "as_of": result.as_of,
+    }
+
+
+def timed_snapshot_bound(day, repeat: int) -> dict:
+    return {"ms": round(sum(timed_sql(sql, day, repeat)["ms"] for sql in SNAPSHOT_GROUP_BYS), 1)}
 
 
 def matrix_csv_run(viewer: User) -> dict:
@@ -186,13 +255,19 @@ def measure(repeat: int) -> dict:
         "clinic_page": (reverse("clinic_detail", args=[clinic.pk]), {}),
         "api_clinics": (clinics, {}),
         "api_clinics_meets_baseline": (clinics, {"meets_baseline": "true"}),
+        "follow_up": (reverse("follow_up"), {}),
+        "follow_up_by_provider": (reverse("follow_up"), {"dimension": "provider"}),
     }
+    # The follow-up page reads the snapshots: take them first.
+    snapshots = timed_snapshots(max(1, repeat // 5))
     results = {
         name: timed_requests(client, url, params, repeat)
         for name, (url, params) in figures.items()
     }
     results["totals"] = timed_totals(viewer, day, repeat)
     results["totals_group_by"] = timed_sql(TOTALS_GROUP_BY, day, repeat)
+    results["snapshots"] = snapshots
+    results["snapshots_group_by"] = timed_snapshot_bound(snapshots["as_of"], max(1, repeat // 5))
     results["matrix_copy"] = timed_sql(MATRIX_COPY, day, max(1, repeat // 3), copy=True)
     started = time.perf_counter()
     written = rebuild_all()

@@ -9,7 +9,10 @@ The rules:
 - only reviewers decide reports, never one they submitted or answered themselves;
 - clinic reporters request exemptions for their own clinics; only reviewers decide them,
   never a case they requested or edited;
-- only region admins keep the register and the catalogue.
+- only region admins keep the register and the catalogue;
+- region admins, reviewers and viewers see the region's follow-up (its page, the indicator
+  and snapshot API, the yearly targets); clinic reporters do not;
+- only region admins set the yearly targets and start a recompute of the follow-up.
 """
 
 from collections.abc import Callable

@@ -5,6 +5,11 @@ from clinics import access
 # url name -> the header section it belongs to, so a sub-page marks its section current.
 _SECTIONS = {
     "overview": "overview",
+    "follow_up": "follow_up",
+    "target_list": "follow_up",
+    "target_create": "follow_up",
+    "target_edit": "follow_up",
+    "recompute_detail": "follow_up",
     "clinic_detail": "overview",
     "clinic_history": "overview",
     "my_clinics": "reporting",
@@ -31,6 +36,7 @@ def navigation(request: HttpRequest) -> dict:
         "nav": {
             "current": _SECTIONS.get(match.url_name if match else None),
             "overview": access.sees_everything(user),
+            "follow_up": access.sees_everything(user),
             "reporting": access.is_reporter(user),
             "review": access.is_reviewer(user),
             "rounds": access.is_region_admin(user),

@@ -2,11 +2,25 @@
 
 from django.urls import path
 
-from followup import views
+from followup.views import follow_up, overview, recomputes, targets
 
 urlpatterns = [
-    path("oversikt/", views.overview, name="overview"),
-    path("oversikt/export.csv", views.export_csv, name="overview_export_csv"),
-    path("oversikt/export.xlsx", views.export_xlsx, name="overview_export_xlsx"),
-    path("oversikt/vardgivare/", views.provider_suggestions, name="provider_suggestions"),
+    path("oversikt/", overview.overview, name="overview"),
+    path("oversikt/export.csv", overview.export_csv, name="overview_export_csv"),
+    path("oversikt/export.xlsx", overview.export_xlsx, name="overview_export_xlsx"),
+    path("oversikt/vardgivare/", overview.provider_suggestions, name="provider_suggestions"),
+    path("uppfoljning/", follow_up.follow_up_page, name="follow_up"),
+    path("uppfoljning/omberakning/", recomputes.recompute_start, name="recompute_start"),
+    path(
+        "uppfoljning/omberakning/<int:pk>/", recomputes.recompute_detail, name="recompute_detail"
+    ),
+    path(
+        "uppfoljning/omberakning/<int:pk>/status/",
+        recomputes.recompute_status,
+        name="recompute_status",
+    ),
+    path("uppfoljning/mal/", targets.target_list, name="target_list"),
+    path("uppfoljning/mal/nytt/", targets.target_create, name="target_create"),
+    path("uppfoljning/mal/<int:pk>/", targets.target_edit, name="target_edit"),
+    path("uppfoljning/mal/<int:pk>/ta-bort/", targets.target_delete, name="target_delete"),
 ]

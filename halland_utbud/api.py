@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -23,3 +24,15 @@ class PageSizePagination(PageNumberPagination):
 
     page_size_query_param = "page_size"
     max_page_size = 500
+
+
+def allowed(rule) -> type[BasePermission]:
+    """A DRF permission that asks one of the rules of ``clinics.access`` (passed in, so
+    that the project's plumbing does not import an app), as the pages do."""
+
+    class Allowed(BasePermission):
+        def has_permission(self, request, view) -> bool:
+            return rule(request.user)
+
+    Allowed.__name__ = f"Allowed({rule.__name__})"
+    return Allowed

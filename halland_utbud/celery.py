@@ -17,4 +17,9 @@ app.conf.beat_schedule = {
         "task": "clinics.tasks.run_daily_case_jobs",
         "schedule": crontab(hour=2, minute=15),
     },
+    # Yesterday is complete by now; a quiet half hour after the case jobs.
+    "nightly-indicator-snapshots": {
+        "task": "followup.tasks.take_nightly_snapshots",
+        "schedule": crontab(hour=2, minute=45),
+    },
 }

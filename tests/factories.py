@@ -6,7 +6,14 @@ import itertools
 from clinics.models import Clinic, Provider, Role, User
 from clinics.services.register import save_clinic
 from requirements.identifiers import luhn_is_valid
-from requirements.vocabulary import CareType, ClinicKind, ContractForm, Municipality, ProviderKind
+from requirements.vocabulary import (
+    AnswerStatus,
+    CareType,
+    ClinicKind,
+    ContractForm,
+    Municipality,
+    ProviderKind,
+)
 
 REGION_HALLAND_ORG_NR = "232100-0115"
 _sequence = itertools.count(1)
@@ -61,3 +68,41 @@ def make_user(role: str = Role.VIEWER, *, clinics=(), providers=(), **fields) ->
     user.clinics.set(clinics)
     user.providers.set(providers)
     return user
+
+
+def answer_everything(report, actor, *, statuses: dict[str, str] | None = None) -> None:
+    """Every requirement of the report answered through the service: met, or the status
+    ``statuses`` gives for its code (a not applicable one with a justification)."""
+    from clinics.services.reports import save_answer
+
+    statuses = statuses or {}
+    for requirement in report.catalogue_version.requirements.order_by("position"):
+        status = statuses.get(requirement.code, AnswerStatus.MET)
+        save_answer(
+            report=report,
+            requirement=requirement,
+            actor=actor,
+            status=status,
+            justification="Ges inte här." if status == AnswerStatus.NOT_APPLICABLE else "",
+        )
+
+
+def approved_web_booking_exemption(clinic, *, reporter, reviewer, valid_from, valid_until):
+    """An approved "request an appointment" exemption from direct web booking, through
+    the services: requested by ``reporter``, decided by ``reviewer``."""
+    from clinics.services.cases import approve_case, create_case, submit_case
+    from requirements.selectors import catalogue_in_force
+
+    case = create_case(
+        clinic=clinic,
+        requirement=catalogue_in_force(valid_from).requirements.get(code="webbtidbok.boka_direkt"),
+        actor=reporter,
+        exemption_kind="request_appointment",
+        reason_category="technical",
+        justification="Journalsystemet saknar stöd för direktbokning.",
+        alternative="Beställa tid via 1177.",
+        requested_from=valid_from,
+        requested_until=valid_until,
+    )
+    submit_case(case=case, actor=reporter)
+    return approve_case(case=case, actor=reviewer, valid_from=valid_from, valid_until=valid_until)

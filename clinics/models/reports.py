@@ -27,6 +27,12 @@ class ReportState(models.TextChoices):
         return [cls.DRAFT, cls.RETURNED]
 
     @classmethod
+    def in_progress_states(cls) -> list[str]:
+        """States in which a report of a round still has to be acted on (by the clinic or
+        the reviewer): past the round's deadline it is overdue."""
+        return [cls.DRAFT, cls.SUBMITTED, cls.RETURNED]
+
+    @classmethod
     def final_states(cls) -> list[str]:
         """States a report never leaves: approved, or frozen when its round closed."""
         return [cls.APPROVED, cls.CLOSED]

@@ -40,7 +40,7 @@ from halland_utbud.errors import ApplicationError, InvalidTransition, NotAllowed
 from requirements.selectors import catalogue_in_force
 
 # Reports the clinic (or the reviewer) still has to act on; past the deadline they are late.
-IN_PROGRESS = [ReportState.DRAFT, ReportState.SUBMITTED, ReportState.RETURNED]
+IN_PROGRESS = ReportState.in_progress_states()
 # The same, as RoundProgress counts (a draft is either not started or started).
 _IN_PROGRESS_COUNTS = ["not_started", "draft", "submitted", "returned"]
 

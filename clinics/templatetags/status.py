@@ -38,7 +38,8 @@ _REPORT = {
 }
 
 
-def _badge(modifier: str, icon: str, label: str):
+def badge(modifier: str, icon: str, label: str):
+    """A status as an icon and a word; the icon is decorative."""
     return format_html(
         '<span class="status status--{}"><span class="status__icon" aria-hidden="true">{}</span> '
         "{}</span>",
@@ -51,34 +52,34 @@ def _badge(modifier: str, icon: str, label: str):
 @register.simple_tag
 def compliance_badge(status: str):
     status = ComplianceStatus(status)
-    return _badge(*_COMPLIANCE[status], status.label)
+    return badge(*_COMPLIANCE[status], status.label)
 
 
 @register.simple_tag
 def answer_badge(status: str):
     status = AnswerStatus(status)
-    return _badge(*_ANSWER[status], status.label)
+    return badge(*_ANSWER[status], status.label)
 
 
 @register.simple_tag
 def area_badge(status: str):
     """One area of the baseline for one clinic, as the overview shows it."""
     status = AreaStatus(status)
-    return _badge(*_AREA[status], status.label)
+    return badge(*_AREA[status], status.label)
 
 
 @register.simple_tag
 def report_badge(state: str | None):
     """A report's state; None is a clinic that has no report."""
     if state is None:
-        return _badge("missing", "?", _("No report"))
+        return badge("missing", "?", _("No report"))
     state = ReportState(state)
-    return _badge(*_REPORT[state], state.label)
+    return badge(*_REPORT[state], state.label)
 
 
 @register.simple_tag
 def meets_badge(meets: bool):
     """An area, or a clinic's whole baseline, met or not."""
     if meets:
-        return _badge("ok", "✓", AnswerStatus.MET.label)
-    return _badge("fail", "✗", AnswerStatus.NOT_MET.label)
+        return badge("ok", "✓", AnswerStatus.MET.label)
+    return badge("fail", "✗", AnswerStatus.NOT_MET.label)

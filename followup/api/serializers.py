@@ -1,10 +1,14 @@
-"""Output serializers of the region-wide reads: the clinic list and the matrix."""
+"""Output serializers of the region-wide reads: the clinic list, the matrix, the indicators
+and their snapshots."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from clinics.api.serializers import ComplianceSummarySerializer, ProviderSummarySerializer
 from clinics.models import Clinic, ReportState
+from followup.indicators import Dimension, Direction, Source, Unit
+from followup.periods import PeriodKind
 from requirements.vocabulary import (
     AnswerStatus,
     CareType,
@@ -83,3 +87,70 @@ class MatrixPageSerializer(serializers.Serializer):
     on_date = serializers.DateField()
     next = serializers.URLField(allow_null=True, help_text="The next page; null on the last.")
     results = MatrixRowSerializer(many=True)
+
+
+class IndicatorSerializer(serializers.Serializer):
+    """An indicator's definition, in the language of the request."""
+
+    id = serializers.CharField(help_text=_("The indicator's id; it does not change."))
+    name = serializers.CharField(help_text=_("The indicator's name."))
+    description = serializers.CharField(help_text=_("What the indicator counts."))
+    unit = serializers.ChoiceField(
+        choices=Unit.choices, help_text=_("share: a fraction from 0 to 1; count: a number.")
+    )
+    direction = serializers.ChoiceField(
+        choices=Direction.choices, help_text=_("Whether a higher or a lower value is better.")
+    )
+    source = serializers.ChoiceField(choices=Source.choices, help_text=_("What is counted."))
+    area_code = serializers.CharField(
+        help_text=_("The area of the catalogue the indicator is about; empty if none.")
+    )
+
+
+class SnapshotSerializer(serializers.Serializer):
+    """One indicator's figure for one period and one dimension value."""
+
+    indicator = serializers.CharField(help_text=_("The indicator's id."))
+    indicator_name = serializers.CharField(help_text=_("The indicator's name."))
+    period = serializers.CharField(help_text=_("The period: 2026, 2026-Q4 or 2026-11."))
+    period_kind = serializers.ChoiceField(
+        choices=PeriodKind.choices, help_text=_("Year, quarter or month.")
+    )
+    period_start = serializers.DateField(help_text=_("The period's first day."))
+    period_end = serializers.DateField(help_text=_("The period's last day."))
+    as_of = serializers.DateField(
+        help_text=_(
+            "The figure is the state at the end of this day: the period's last day, or the "
+            "last complete day of a period that has not ended."
+        )
+    )
+    dimension = serializers.ChoiceField(
+        choices=Dimension.choices, help_text=_("What the figure is broken down by.")
+    )
+    dimension_value = serializers.CharField(
+        help_text=_(
+            "The dimension's value (a municipality code, a care provider's id, a kind of "
+            "clinic...); empty for the whole region."
+        )
+    )
+    dimension_label = serializers.CharField(help_text=_("The value's name."))
+    numerator = serializers.FloatField(help_text=_("What is counted."))
+    denominator = serializers.FloatField(
+        allow_null=True, help_text=_("What it is counted out of; null for a count.")
+    )
+    value = serializers.FloatField(
+        allow_null=True,
+        help_text=_("The share (numerator / denominator, 0 to 1) or the count."),
+    )
+    unit = serializers.ChoiceField(choices=Unit.choices, help_text=_("share or count."))
+    direction = serializers.ChoiceField(
+        choices=Direction.choices, help_text=_("Whether a higher or a lower value is better.")
+    )
+    catalogue_version = serializers.IntegerField(
+        allow_null=True, help_text=_("Id of the catalogue version in force on as_of.")
+    )
+    round = serializers.IntegerField(
+        allow_null=True,
+        help_text=_("Id of the reporting round the round indicators count; null if none."),
+    )
+    computed_at = serializers.DateTimeField(help_text=_("When the figure was computed."))

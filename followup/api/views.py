@@ -11,11 +11,9 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -23,6 +21,12 @@ from rest_framework.views import APIView
 from clinics.api.serializers import ComplianceCatalogue
 from clinics.api.views import ON_DATE_PARAMETER
 from clinics.models import AreaStatusPeriod, Clinic, ClinicStatusPeriod
+from followup.api.formats import (
+    FORMAT_PARAMETER,
+    JsonNegotiation,
+    file_responses,
+    requested_format,
+)
 from followup.api.serializers import ClinicSerializer, MatrixPageSerializer
 from followup.exports import csv_response, xlsx_response
 from followup.filters import (
@@ -183,23 +187,6 @@ class ClinicViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return Response(self._respond([period], selection.on_date, many=False).data)
 
 
-class JsonNegotiation(BaseContentNegotiation):
-    """The matrix reads ``?format=`` itself (json, csv or xlsx), and answers everything
-    else, errors included, as JSON."""
-
-    def select_parser(self, request, parsers):
-        return parsers[0] if parsers else None
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        renderer = JSONRenderer()
-        return renderer, renderer.media_type
-
-
-FORMAT_PARAMETER = OpenApiParameter(
-    "format", OpenApiTypes.STR, enum=["json", "csv", "xlsx"], description="Default json."
-)
-
-
 class ComplianceMatrixView(APIView):
     content_negotiation_class = JsonNegotiation
 
@@ -215,18 +202,10 @@ class ComplianceMatrixView(APIView):
                 f"at most {MATRIX_MAX_PAGE_SIZE}.",
             ),
         ],
-        responses={
-            (200, "application/json"): MatrixPageSerializer,
-            (200, "text/csv"): OpenApiResponse(
-                OpenApiTypes.STR,
-                description="Semicolon-separated UTF-8 with BOM, columns as the JSON rows: "
-                + ", ".join(COLUMNS),
-            ),
-            (
-                200,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            ): OpenApiResponse(OpenApiTypes.BINARY, description="The same rows as a workbook."),
-        },
+        responses=file_responses(
+            "Every row, columns as the JSON rows: " + ", ".join(COLUMNS) + ".",
+            MatrixPageSerializer,
+        ),
         description=(
             "One row per clinic and requirement of the catalogue in force on on_date, for "
             "the clinics the filters select, in clinic and catalogue order. JSON is read "
@@ -235,15 +214,13 @@ class ComplianceMatrixView(APIView):
     )
     def get(self, request: Request):
         selection = parse_selection(request)
-        kind = request.query_params.get("format", "json")
+        kind = requested_format(request)
         filename = f"digitalt-utbud-matris-{selection.on_date:%Y-%m-%d}"
         if kind == "csv":
             return csv_response(f"{filename}.csv", matrix_csv(selection))
         if kind == "xlsx":
             title = str(_("Matrix"))
             return xlsx_response(f"{filename}.xlsx", title, COLUMNS, matrix_records(selection))
-        if kind != "json":
-            raise ValidationError({"format": ["json, csv or xlsx."]})
         return self._page(request, selection)
 
     def _page(self, request: Request, selection: ClinicSelection) -> Response:

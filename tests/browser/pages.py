@@ -29,6 +29,10 @@ from clinics.models import (
 from clinics.services.cases import approve_case, create_case, submit_case
 from clinics.services.reports import return_report, save_answer, submit_report
 from clinics.services.rounds import open_round
+from followup.models import Recompute, Target
+from followup.recomputes import run_recompute, start_recompute
+from followup.snapshots import take_snapshots
+from followup.targets import save_target
 from requirements.models import CatalogueVersion
 from requirements.vocabulary import (
     AnswerStatus,
@@ -77,6 +81,8 @@ class Scenario:
     users: dict[str, User]
     round: ReportingRound
     cases: dict[str, ExemptionCase] = field(default_factory=dict)
+    target: Target | None = None
+    recompute: Recompute | None = None
 
     @property
     def clinic_a(self) -> Clinic:
@@ -113,6 +119,19 @@ PAGES: tuple[Page, ...] = (
     Page("login", (ANONYMOUS,), _plain("login")),
     Page("accessibility", ALL_ROLES, _plain("accessibility")),
     Page("overview", SEES_EVERYTHING, _plain("overview")),
+    Page("follow_up", SEES_EVERYTHING, _plain("follow_up")),
+    Page(
+        "recompute_detail",
+        (REGION_ADMIN,),
+        lambda s: reverse("recompute_detail", args=[s.recompute.pk]),
+    ),
+    Page("target_list", SEES_EVERYTHING, _plain("target_list")),
+    Page("target_create", (REGION_ADMIN,), _plain("target_create")),
+    Page(
+        "target_edit",
+        (REGION_ADMIN,),
+        lambda s: reverse("target_edit", args=[s.target.pk]),
+    ),
     Page(
         "clinic_detail",
         (*SEES_EVERYTHING, CLINIC_REPORTER),
@@ -174,6 +193,9 @@ PAGES: tuple[Page, ...] = (
 NOT_PAGES: dict[str, str] = {
     "home": "redirects each role to its start page (test_sign_in follows it)",
     "logout": "POST only: signs out and redirects to the sign-in page",
+    "target_delete": "POST only: removes a target and redirects to the list",
+    "recompute_start": "POST only: starts a recompute and redirects to its page",
+    "recompute_status": "JSON: a recompute's progress, polled by its page's script",
     "set_language": "POST only: Django's language switch, redirects back to the page",
     "report_start": "POST only: starts a report and redirects to its form",
     "round_close": "POST only: closes the round and redirects to its page",
@@ -331,7 +353,7 @@ def build_scenario(catalogue: CatalogueVersion) -> Scenario:
     _answer_everything(submitted, reporter_c)
     submitted = submit_report(report=submitted, actor=reporter_c)
 
-    return Scenario(
+    scenario = Scenario(
         catalogue=catalogue,
         providers=[region, private],
         clinics=clinics,
@@ -345,3 +367,20 @@ def build_scenario(catalogue: CatalogueVersion) -> Scenario:
         round=round_,
         cases=_cases(catalogue, clinic_a, clinic_b, users),
     )
+    # The follow-up's figures of today, with the round and the exemption in them, and a
+    # target for the year.
+    today = timezone.localdate()
+    take_snapshots()  # yesterday's, as the nightly job
+    scenario.target = save_target(
+        actor=users[REGION_ADMIN],
+        indicator_id="baseline",
+        year=today.year,
+        value=0.75,
+        document="Mål och budget",
+        document_date=today.replace(month=1, day=1),
+    )
+    # A recompute started from the follow-up page, finished.
+    scenario.recompute = start_recompute(actor=users[REGION_ADMIN])
+    run_recompute(scenario.recompute.pk)
+    scenario.recompute.refresh_from_db()
+    return scenario

@@ -13,12 +13,7 @@ from clinics.services.reports import (
 )
 from halland_utbud.errors import ApplicationError, InvalidTransition, NotAllowed
 from requirements.vocabulary import AnswerStatus, CareType, ClinicKind, ProviderKind
-from tests.factories import make_clinic, make_provider, make_user
-
-
-def answer_everything(report, actor, status=AnswerStatus.MET):
-    for requirement in report.catalogue_version.requirements.all():
-        save_answer(report=report, requirement=requirement, actor=actor, status=status)
+from tests.factories import answer_everything, make_clinic, make_provider, make_user
 
 
 @pytest.fixture

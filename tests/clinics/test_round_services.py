@@ -28,7 +28,7 @@ from clinics.services.rounds import (
 from halland_utbud.errors import ApplicationError, InvalidTransition, NotAllowed
 from requirements.vocabulary import AnswerStatus
 from tests.api.helpers import approve_answers, bulk_approved_reports
-from tests.factories import make_clinic, make_user
+from tests.factories import answer_everything, make_clinic, make_user
 
 ALL = {"scope": "all"}
 
@@ -45,11 +45,6 @@ def open_for(clinics, actor, *, name="Uppföljning 2026", deadline=None, selecti
         selection=selection,
         actor=actor,
     )
-
-
-def answer_everything(report, actor, status=AnswerStatus.MET):
-    for requirement in report.catalogue_version.requirements.all():
-        save_answer(report=report, requirement=requirement, actor=actor, status=status)
 
 
 def answer_in_bulk(report, actor):

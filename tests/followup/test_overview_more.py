@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from clinics.models import Role
 from clinics.services.register import save_clinic
-from followup import views
+from followup.views import overview as overview_views
 from requirements.vocabulary import Municipality
 from tests.factories import make_clinic, make_provider, make_user
 from tests.followup.test_overview_page import OVERVIEW, shown, signed_in
@@ -111,7 +111,7 @@ def test_an_area_needs_its_status_and_must_be_in_the_catalogue(client, region, q
 
 @pytest.fixture
 def many_providers(monkeypatch, region):
-    monkeypatch.setattr(views, "PROVIDER_SELECT_LIMIT", 1)
+    monkeypatch.setattr(overview_views, "PROVIDER_SELECT_LIMIT", 1)
     for name in ["Vårdbolaget Norr AB", "Vårdbolaget Syd AB"]:
         make_clinic(provider=make_provider(name=name))
 

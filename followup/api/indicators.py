@@ -1,0 +1,124 @@
+"""The budget follow-up's reads: the indicator definitions and their snapshots, as JSON,
+CSV or XLSX (``?format=`` or the Accept header). A viewer's token is how a budget system
+reads; clinic reporters see only their own clinics and are refused the region's figures.
+"""
+
+from datetime import datetime
+
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from clinics import access
+from followup.api.formats import (
+    FORMAT_PARAMETER,
+    JsonNegotiation,
+    file_responses,
+    requested_format,
+)
+from followup.api.serializers import IndicatorSerializer, SnapshotSerializer
+from followup.exports import csv_lines, csv_response, xlsx_response
+from followup.indicators import INDICATORS
+from followup.selectors import FIELDS, Labels, SnapshotFilterForm, record, records
+from halland_utbud.api import PageSizePagination, allowed
+
+
+class FileFormats:
+    """JSON through DRF; CSV and XLSX written here, streamed, from the same records."""
+
+    content_negotiation_class = JsonNegotiation
+
+    def files(self, request: Request, filename: str, title: str, columns, rows):
+        kind = requested_format(request)
+        if kind == "csv":
+            lines = ([_cell(row[c]) for c in columns] for row in rows)
+            return csv_response(f"{filename}.csv", csv_lines(columns, lines))
+        if kind == "xlsx":
+            lines = ([_cell(row[c]) for c in columns] for row in rows)
+            return xlsx_response(f"{filename}.xlsx", title, columns, lines)
+        return None
+
+
+def _cell(value):
+    """Dates and times in ISO 8601 (local time), numbers as numbers, the rest as text."""
+    if value is None or isinstance(value, int | float | str):
+        return value
+    if isinstance(value, datetime):
+        return timezone.localtime(value).isoformat(timespec="seconds")
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+class IndicatorListView(FileFormats, APIView):
+    permission_classes = [IsAuthenticated, allowed(access.sees_everything)]
+
+    @extend_schema(
+        parameters=[FORMAT_PARAMETER],
+        responses=file_responses("The definitions, one a row.", IndicatorSerializer(many=True)),
+        description=(
+            "Every indicator the region follows up: what it counts and which way is better, "
+            "in the language of the request (Accept-Language: sv or en)."
+        ),
+    )
+    def get(self, request: Request):
+        rows = IndicatorSerializer(INDICATORS, many=True).data
+        columns = list(IndicatorSerializer().fields)
+        return self.files(request, "indikatorer", "Indikatorer", columns, rows) or Response(rows)
+
+
+def _snapshot_parameters() -> list[OpenApiParameter]:
+    return [
+        OpenApiParameter(
+            name,
+            OpenApiTypes.STR,
+            description=str(field.help_text),
+            enum=[v for v, _ in field.choices if v] if hasattr(field, "choices") else None,
+        )
+        for name, field in SnapshotFilterForm.base_fields.items()
+    ]
+
+
+class SnapshotListView(FileFormats, APIView):
+    permission_classes = [IsAuthenticated, allowed(access.sees_everything)]
+    pagination_class = PageSizePagination
+
+    @extend_schema(
+        parameters=[
+            *_snapshot_parameters(),
+            FORMAT_PARAMETER,
+            OpenApiParameter("page", OpenApiTypes.INT, description="JSON only."),
+            OpenApiParameter("page_size", OpenApiTypes.INT, description="JSON only; at most 500."),
+        ],
+        responses=file_responses(
+            "Every row the filters select, in one file.", SnapshotSerializer(many=True)
+        ),
+        description=(
+            "The indicators' snapshots: one row per indicator, period and dimension value, "
+            "the figure as it stood at the end of as_of (the period's last day, or the last "
+            "complete day of a running period). A period's rows are always from one "
+            "computation. JSON is paged; CSV and XLSX hold every row, streamed."
+        ),
+    )
+    def get(self, request: Request):
+        form = SnapshotFilterForm(request.query_params)
+        kind = requested_format(request)
+        if not form.is_valid():
+            raise ValidationError(form.errors)
+        rows = form.snapshots()
+        if kind != "json":
+            period = form.cleaned_data["period"]
+            name = f"digitalt-utbud-indikatorer-{period.code if period else 'alla'}"
+            return self.files(request, name, "Indikatorer", FIELDS, records(rows))
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(rows, request, view=self)
+        labels = Labels({row.dimension_value for row in page if row.dimension == "provider"})
+        data = [record(_values(row), labels) for row in page]
+        return paginator.get_paginated_response(SnapshotSerializer(data, many=True).data)
+
+
+def _values(snapshot) -> dict:
+    return {f.attname: getattr(snapshot, f.attname) for f in snapshot._meta.concrete_fields}
