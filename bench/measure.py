@@ -268,6 +268,7 @@ def measure(repeat: int) -> dict:
     results["totals_group_by"] = timed_sql(TOTALS_GROUP_BY, day, repeat)
     results["snapshots"] = snapshots
     results["snapshots_group_by"] = timed_snapshot_bound(snapshots["as_of"], max(1, repeat // 5))
+    snapshots["as_of"] = snapshots["as_of"].isoformat()
     results["matrix_copy"] = timed_sql(MATRIX_COPY, day, max(1, repeat // 3), copy=True)
     started = time.perf_counter()
     written = rebuild_all()

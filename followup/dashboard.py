@@ -8,18 +8,17 @@ with the register, except the breakdown by care provider, which is paged.
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
-from django.db.models import IntegerField, OuterRef, Subquery
-from django.db.models.functions import Cast
 from django.urls import reverse
 
-from clinics.models import Provider, ReportingRound
+from clinics.models import ReportingRound
 from followup.indicators import HEADLINE, INDICATORS, Dimension, Indicator, Source, indicator
 from followup.models import Snapshot, Target
 from followup.periods import Period, PeriodKind
-from followup.selectors import Labels
+from followup.selectors import value_label
 from followup.targets import TargetProgress, line_value, progress
 
 BREAKDOWN_PAGE_SIZE = 50
@@ -41,13 +40,28 @@ class ShownFigure:
     def overview_url(self, **criteria: str) -> str | None:
         if not self.indicator.overview_filter:
             return None
-        query = {"on_date": self.snapshot.as_of.isoformat(), **criteria}
-        query.update(self.indicator.overview_filter)
-        return f"{reverse('overview')}?{urlencode(query)}"
+        query = urlencode({"on_date": self.snapshot.as_of.isoformat(), **criteria})
+        return f"{_overview_path()}?{query}&{_encoded_filter(self.indicator)}"
 
     @property
     def url(self) -> str | None:
         return self.overview_url()
+
+
+# A breakdown page links some 400 figures: the path and each indicator's part of the
+# query are worked out once, not for each link.
+@cache
+def _overview_path() -> str:
+    return reverse("overview")
+
+
+_ENCODED_FILTERS: dict[str, str] = {}
+
+
+def _encoded_filter(indicator: Indicator) -> str:
+    if indicator.id not in _ENCODED_FILTERS:
+        _ENCODED_FILTERS[indicator.id] = urlencode(indicator.overview_filter)
+    return _ENCODED_FILTERS[indicator.id]
 
 
 @dataclass(frozen=True)
@@ -295,17 +309,12 @@ def breakdown(period: Period, dimension: Dimension, page_number) -> Breakdown:
     values = (
         Snapshot.objects.of_period(period)
         .filter(dimension=dimension, indicator=HEADLINE[0])
-        .order_by("dimension_value")
+        .order_by("dimension_label", "dimension_value")
+        .values_list("dimension_value", "dimension_label")
     )
-    if dimension == Dimension.PROVIDER:
-        name = Provider.objects.filter(pk=Cast(OuterRef("dimension_value"), IntegerField()))
-        values = values.annotate(name=Subquery(name.values("name")[:1])).order_by(
-            "name", "dimension_value"
-        )
-    page = Paginator(
-        values.values_list("dimension_value", flat=True), BREAKDOWN_PAGE_SIZE
-    ).get_page(page_number)
-    shown = list(page.object_list)
+    page = Paginator(values, BREAKDOWN_PAGE_SIZE).get_page(page_number)
+    names = dict(page.object_list)
+    shown = list(names)
     cells = {
         (row.dimension_value, row.indicator): row
         for row in Snapshot.objects.of_period(period).filter(
@@ -314,7 +323,6 @@ def breakdown(period: Period, dimension: Dimension, page_number) -> Breakdown:
             indicator__in=[i.id for i in indicators],
         )
     }
-    labels = Labels(shown if dimension == Dimension.PROVIDER else ())
     year = period.start.year
     targets = {
         (target.dimension_value, target.indicator): target.value
@@ -339,7 +347,7 @@ def breakdown(period: Period, dimension: Dimension, page_number) -> Breakdown:
         rows=tuple(
             BreakdownRow(
                 value=value,
-                label=labels(dimension, value),
+                label=value_label(dimension, value, names[value]),
                 cells=tuple(cell(i, value) for i in indicators),
             )
             for value in shown

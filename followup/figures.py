@@ -13,10 +13,11 @@ where it was on each day.
 
 import operator
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from functools import reduce
 
+from django.conf import settings
 from django.db.models import (
     DateField,
     FilteredRelation,
@@ -27,18 +28,19 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from clinics.models import (
     AreaStatusPeriod,
     ClinicStatusPeriod,
+    Provider,
     Report,
     ReportEvent,
     ReportingRound,
     ReportState,
     RequirementStatusPeriod,
 )
-from followup.indicators import Dimension, Indicator, Source, of_source
+from followup.indicators import Dimension, Indicator, Source, dimension_choices, of_source
 from requirements.models import CatalogueVersion
 from requirements.selectors import catalogue_in_force
 
@@ -50,6 +52,7 @@ class Figure:
     dimension_value: str  # "" for the region
     numerator: float
     denominator: float | None
+    dimension_label: str = ""  # the value's name, in the region's language
 
     @property
     def value(self) -> float | None:
@@ -108,8 +111,27 @@ def figures_on(day: date, *, progress: Callable[[int, int], None] | None = None)
         as_of=day,
         catalogue_version=catalogue_in_force(day),
         round=round,
-        figures=tuple(figures),
+        figures=_named(figures),
     )
+
+
+def _named(figures: list[Figure]) -> tuple[Figure, ...]:
+    """Each figure with its value's name, in the region's language (a care provider's
+    name as it is now: the day's name, for a snapshot of yesterday). One query."""
+    providers = {str(pk): name for pk, name in Provider.objects.values_list("pk", "name")}
+    with translation.override(settings.LANGUAGE_CODE):
+        labels = {
+            dimension: {value: str(label) for value, label in dimension_choices(dimension)}
+            for dimension in Dimension
+        }
+    named = []
+    for figure in figures:
+        if figure.dimension == Dimension.PROVIDER:
+            label = providers.get(figure.dimension_value, "")
+        else:
+            label = labels[figure.dimension].get(figure.dimension_value, "")
+        named.append(replace(figure, dimension_label=label))
+    return tuple(named)
 
 
 def round_in_progress(day: date) -> ReportingRound | None:

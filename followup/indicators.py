@@ -32,7 +32,15 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from clinics.models import ReportState
-from requirements.vocabulary import AreaStatus, Channel, ComplianceStatus
+from requirements.vocabulary import (
+    AreaStatus,
+    CareType,
+    Channel,
+    ClinicKind,
+    ComplianceStatus,
+    ContractForm,
+    Municipality,
+)
 
 
 class Source(models.TextChoices):
@@ -69,6 +77,12 @@ class Dimension(models.TextChoices):
         return _DIMENSION_FIELDS[self]
 
 
+def dimension_choices(dimension: Dimension) -> list[tuple[str, str]]:
+    """The values a dimension can take and their names; a provider's are its ids (the
+    register has them)."""
+    return _DIMENSION_CHOICES.get(dimension, [])
+
+
 _DIMENSION_FIELDS = {
     Dimension.REGION: None,
     Dimension.MUNICIPALITY: "municipality_code",
@@ -76,6 +90,14 @@ _DIMENSION_FIELDS = {
     Dimension.CARE_TYPE: "care_type",
     Dimension.PROVIDER: "provider_id",
     Dimension.CONTRACT_FORM: "contract_form",
+}
+
+
+_DIMENSION_CHOICES = {
+    Dimension.MUNICIPALITY: Municipality.choices,
+    Dimension.KIND: ClinicKind.choices,
+    Dimension.CARE_TYPE: CareType.choices,
+    Dimension.CONTRACT_FORM: ContractForm.choices,
 }
 
 

@@ -51,6 +51,9 @@ class Snapshot(models.Model):
     as_of = models.DateField(_("figures as of"))
     dimension = models.CharField(_("dimension"), max_length=20, choices=Dimension.choices)
     dimension_value = models.CharField(_("dimension value"), max_length=40, blank=True)
+    # The value's name when the figure was computed, in the region's language: a care
+    # provider as it was named then. The breakdowns are ordered by it.
+    dimension_label = models.CharField(_("name of the value"), max_length=200, blank=True)
     numerator = models.FloatField(_("numerator"))
     denominator = models.FloatField(_("denominator"), null=True, blank=True)
     value = models.FloatField(_("value"), null=True, blank=True)

@@ -2,17 +2,15 @@
 request asks for, decided by one strict form, and each row as one record with stable
 field names, for JSON, CSV and XLSX alike."""
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from clinics.models import Provider
-from followup.indicators import INDICATORS, Dimension, stored_indicator
+from followup.indicators import INDICATORS, Dimension, dimension_choices, stored_indicator
 from followup.models import Snapshot
 from followup.periods import Period, PeriodError, PeriodKind
-from requirements.vocabulary import CareType, ClinicKind, ContractForm, Municipality
 
 # The fields of a snapshot record, in this order in every format; the names are a
 # contract with the budget follow-up and do not change.
@@ -36,13 +34,6 @@ FIELDS = (
     "round",
     "computed_at",
 )
-
-_LABELS = {
-    Dimension.MUNICIPALITY: dict(Municipality.choices),
-    Dimension.KIND: dict(ClinicKind.choices),
-    Dimension.CARE_TYPE: dict(CareType.choices),
-    Dimension.CONTRACT_FORM: dict(ContractForm.choices),
-}
 
 
 class PeriodField(forms.CharField):
@@ -118,25 +109,17 @@ class SnapshotFilterForm(forms.Form):
         return rows.order_by(*Snapshot._meta.ordering)
 
 
-class Labels:
-    """The name of each dimension value; the providers' names in one query, for the
-    providers given or (``None``) for all of them."""
-
-    def __init__(self, providers: Iterable[int | str] | None = None):
-        rows = Provider.objects.all()
-        if providers is not None:
-            rows = rows.filter(pk__in=[int(pk) for pk in providers if str(pk).isdigit()])
-        self.providers = {str(pk): name for pk, name in rows.values_list("pk", "name")}
-
-    def __call__(self, dimension: str, value: str) -> str:
-        if dimension == Dimension.REGION:
-            return str(Dimension.REGION.label)
-        if dimension == Dimension.PROVIDER:
-            return self.providers.get(value, value)
-        return str(_LABELS[Dimension(dimension)].get(value, value))
+def value_label(dimension: str, value: str, stored: str) -> str:
+    """The name of a dimension's value for the reader: a care provider by the name it had
+    when the figure was computed (``stored``), the rest in the reader's language."""
+    if dimension == Dimension.REGION:
+        return str(Dimension.REGION.label)
+    if dimension == Dimension.PROVIDER:
+        return stored or value
+    return str(dict(dimension_choices(Dimension(dimension))).get(value, stored or value))
 
 
-def record(snapshot: dict, labels: Labels) -> dict:
+def record(snapshot: dict) -> dict:
     """One snapshot row (as ``values()`` gives it) as the API and the files show it."""
     definition = stored_indicator(snapshot["indicator"])
     return {
@@ -149,7 +132,9 @@ def record(snapshot: dict, labels: Labels) -> dict:
         "as_of": snapshot["as_of"],
         "dimension": snapshot["dimension"],
         "dimension_value": snapshot["dimension_value"],
-        "dimension_label": labels(snapshot["dimension"], snapshot["dimension_value"]),
+        "dimension_label": value_label(
+            snapshot["dimension"], snapshot["dimension_value"], snapshot["dimension_label"]
+        ),
         "numerator": _number(snapshot["numerator"]),
         "denominator": _number(snapshot["denominator"]),
         "value": snapshot["value"],
@@ -167,12 +152,11 @@ def _number(value: float | None) -> int | float | None:
 
 
 # What record() reads of a row: the fields that are stored, references by their ids.
-_DERIVED = {"indicator_name", "dimension_label", "direction", "catalogue_version", "round"}
+_DERIVED = {"indicator_name", "direction", "catalogue_version", "round"}
 _VALUES = [f for f in FIELDS if f not in _DERIVED] + ["catalogue_version_id", "round_id"]
 
 
 def records(rows: QuerySet[Snapshot], *, chunk_size: int = 2000) -> Iterator[dict]:
     """Every row as a record, read in chunks (an export of every period stays small)."""
-    labels = Labels()
     for row in rows.values(*_VALUES).iterator(chunk_size=chunk_size):
-        yield record(row, labels)
+        yield record(row)

@@ -14,10 +14,16 @@ from django.utils.translation import gettext as _
 
 from clinics import access
 from clinics.models import Provider, User
-from followup.indicators import INDICATORS, Dimension, Direction, Unit, indicator
+from followup.indicators import (
+    INDICATORS,
+    Dimension,
+    Direction,
+    Unit,
+    dimension_choices,
+    indicator,
+)
 from followup.models import Target
 from halland_utbud.errors import ApplicationError, NotAllowed
-from requirements.vocabulary import CareType, ClinicKind, ContractForm, Municipality
 
 
 @dataclass(frozen=True)
@@ -60,14 +66,6 @@ def progress(
     return TargetProgress(target, value, expected, on_track)
 
 
-_DIMENSION_VALUES = {
-    Dimension.MUNICIPALITY: Municipality.values,
-    Dimension.KIND: ClinicKind.values,
-    Dimension.CARE_TYPE: CareType.values,
-    Dimension.CONTRACT_FORM: ContractForm.values,
-}
-
-
 def _errors(
     indicator_id: str, year: int, dimension: str, dimension_value: str, value: float
 ) -> dict[str, str]:
@@ -88,7 +86,7 @@ def _errors(
             dimension_value.isdigit() and Provider.objects.filter(pk=dimension_value).exists()
         ):
             errors["dimension_value"] = _("There is no care provider with this id.")
-    elif dimension_value not in _DIMENSION_VALUES[Dimension(dimension)]:
+    elif dimension_value not in dict(dimension_choices(Dimension(dimension))):
         errors["dimension_value"] = _("This is not a value of the dimension.")
     if "indicator" not in errors:
         unit = indicator(indicator_id).unit

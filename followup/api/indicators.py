@@ -24,7 +24,7 @@ from followup.api.formats import (
 from followup.api.serializers import IndicatorSerializer, SnapshotSerializer
 from followup.exports import csv_lines, csv_response, xlsx_response
 from followup.indicators import INDICATORS
-from followup.selectors import FIELDS, Labels, SnapshotFilterForm, record, records
+from followup.selectors import FIELDS, SnapshotFilterForm, record, records
 from halland_utbud.api import PageSizePagination, allowed
 
 
@@ -115,8 +115,7 @@ class SnapshotListView(FileFormats, APIView):
             return self.files(request, name, "Indikatorer", FIELDS, records(rows))
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(rows, request, view=self)
-        labels = Labels({row.dimension_value for row in page if row.dimension == "provider"})
-        data = [record(_values(row), labels) for row in page]
+        data = [record(_values(row)) for row in page]
         return paginator.get_paginated_response(SnapshotSerializer(data, many=True).data)
 
 

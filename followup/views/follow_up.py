@@ -70,6 +70,7 @@ def follow_up_page(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data if form.is_bound else {}
     period = Period.parse(data["period"]) if data.get("period") else default_period(periods)
     if period is not None:
+        form.fields["period"].initial = period.code  # the select shows the period shown
         dimension = Dimension(data.get("dimension") or Dimension.MUNICIPALITY)
         trend = indicator_trend(period, data.get("trend") or HEADLINE[0])
         by_dimension = breakdown(period, dimension, request.GET.get("page"))

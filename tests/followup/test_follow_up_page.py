@@ -184,3 +184,10 @@ def test_each_chart_is_an_image_with_a_title_and_description_followed_by_its_num
     assert "Diagrammets siffror" in after_trend[:600]
     assert "Där linjen mot målet går" in after_trend[:1500]
     assert response.context["trend"].line is not None
+
+
+def test_the_period_chooser_shows_the_period_on_the_page(client, demo):
+    response = signed_in(client).get(FOLLOW_UP)
+
+    shown = response.context["period"].code
+    assert f'<option value="{shown}" selected>' in response.content.decode()

@@ -5,7 +5,7 @@ import itertools
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from requirements.compliance import (
@@ -732,6 +732,13 @@ def applicable_rules(catalogue: CatalogueRules, profile: ClinicProfile):
     return [rule for rule in catalogue.requirements if rule.applicability.applies_to(profile)]
 
 
+# A scenario is a whole catalogue with a clinic and its answers: drawing one takes long
+# enough that, on a loaded machine, Hypothesis's "input generation is slow" check fails a
+# test that found nothing wrong.
+SCENARIO_SETTINGS = settings(suppress_health_check=[HealthCheck.too_slow])
+
+
+@SCENARIO_SETTINGS
 @given(scenario=scenarios())
 def test_a_clinic_meeting_every_applicable_requirement_meets_the_baseline(scenario):
     catalogue, profile, answers, exemptions, on_date = scenario
@@ -745,6 +752,7 @@ def test_a_clinic_meeting_every_applicable_requirement_meets_the_baseline(scenar
     assert all(area.meets for area in compliance.areas)
 
 
+@SCENARIO_SETTINGS
 @given(scenario=scenarios(), data=st.data())
 def test_one_unmet_applicable_baseline_requirement_without_exemption_breaks_the_baseline(
     scenario, data
@@ -775,6 +783,7 @@ def test_one_unmet_applicable_baseline_requirement_without_exemption_breaks_the_
     assert not compliance.meets_baseline
 
 
+@SCENARIO_SETTINGS
 @given(scenario=scenarios())
 def test_counts_stay_within_bounds_and_shares_between_zero_and_one(scenario):
     compliance = evaluate(*scenario)
@@ -791,6 +800,7 @@ def test_counts_stay_within_bounds_and_shares_between_zero_and_one(scenario):
     assert compliance.applicable == sum(area.applicable for area in compliance.baseline_areas)
 
 
+@SCENARIO_SETTINGS
 @given(scenario=scenarios())
 def test_every_requirement_is_evaluated_once_and_an_exemption_cited_is_one_that_counts(
     scenario,
@@ -817,6 +827,7 @@ def test_every_requirement_is_evaluated_once_and_an_exemption_cited_is_one_that_
             assert r.exemption is None
 
 
+@SCENARIO_SETTINGS
 @given(scenario=scenarios(), data=st.data())
 def test_statuses_and_counts_do_not_depend_on_the_order_of_the_exemptions(scenario, data):
     """Which grant a result cites may differ when several are valid; what counts does not."""
@@ -836,6 +847,7 @@ def test_statuses_and_counts_do_not_depend_on_the_order_of_the_exemptions(scenar
     assert outcome(after) == outcome(before)
 
 
+@SCENARIO_SETTINGS
 @given(scenario=scenarios(), data=st.data())
 def test_exemptions_outside_their_period_on_the_day_count_as_none(scenario, data):
     catalogue, profile, answers, _exemptions, on_date = scenario
