@@ -15,7 +15,15 @@ from django.core.paginator import Page, Paginator
 from django.urls import reverse
 
 from clinics.models import ReportingRound
-from followup.indicators import HEADLINE, INDICATORS, Dimension, Indicator, Source, indicator
+from followup.indicators import (
+    HEADLINE,
+    INDICATORS,
+    Dimension,
+    Indicator,
+    Source,
+    indicator,
+    stored_indicator,
+)
 from followup.models import Snapshot, Target
 from followup.periods import Period, PeriodKind
 from followup.selectors import value_label
@@ -103,6 +111,8 @@ class FollowUp:
     round_figures: tuple[ShownFigure, ...]
     trend_indicators: tuple[Indicator, ...]
     trend: tuple[TrendRow, ...]
+    # The indicator chosen for the chart, through the year, with its line to the target.
+    chosen_trend: "IndicatorTrend | None" = None
     has_targets: bool = False
 
     def figure(self, id: str) -> ShownFigure | None:
@@ -129,9 +139,9 @@ def default_period(periods: list[Period]) -> Period | None:
     return (months or periods or [None])[0]
 
 
-def follow_up(period: Period) -> FollowUp | None:
-    """The period's region figures against the year's targets, and the year's monthly
-    trend, in four queries; None if the period has no snapshot."""
+def follow_up(period: Period, trend_id: str = HEADLINE[0]) -> FollowUp | None:
+    """The period's region figures against the year's targets, the year's monthly trend
+    and the chosen indicator's, in three queries; None if the period has no snapshot."""
     rows = list(
         Snapshot.objects.of_period(period)
         .region()
@@ -170,6 +180,9 @@ def follow_up(period: Period) -> FollowUp | None:
         round_figures=tuple(f for f in figures if f.indicator.source == Source.ROUND),
         trend_indicators=trend_indicators,
         trend=_trend(period, trend_indicators, months),
+        chosen_trend=_indicator_trend(
+            stored_indicator(trend_id), period.start.year, months, targets.get(trend_id)
+        ),
         has_targets=bool(targets),
     )
 
@@ -256,20 +269,12 @@ class IndicatorTrend:
         return tuple(zip(self.months, self.values, line, strict=True))
 
 
-def indicator_trend(period: Period, indicator_id: str) -> IndicatorTrend:
-    """Two queries: the region's months of the period's year, and the year's target."""
-    year = period.start.year
-    months = _region_months(period)
-    item = indicator(indicator_id)
+def _indicator_trend(
+    item: Indicator, year: int, months: Months, target: float | None
+) -> IndicatorTrend:
+    """From the months and the target ``follow_up`` has read: no query of its own."""
     codes = sorted({code for code, id in months if id == item.id and code.startswith(f"{year}-")})
     shown = tuple(Period.parse(code) for code in codes)
-    target = (
-        Target.objects.filter(
-            indicator=item.id, year=year, dimension=Dimension.REGION, dimension_value=""
-        )
-        .values_list("value", flat=True)
-        .first()
-    )
     line = None
     if target is not None:
         start = _line_start(item.id, months, year)

@@ -74,16 +74,6 @@ class Figures:
     def __len__(self) -> int:
         return len(self.figures)
 
-    def get(self, indicator_id: str, dimension=Dimension.REGION, value: str = "") -> Figure | None:
-        for figure in self.figures:
-            if (figure.indicator.id, figure.dimension, figure.dimension_value) == (
-                indicator_id,
-                dimension,
-                value,
-            ):
-                return figure
-        return None
-
 
 # The queries a computation issues, for the progress of a recompute: one per source and
 # dimension.

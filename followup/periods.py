@@ -106,13 +106,6 @@ class Period:
             )
         return min(self.end, today - timedelta(days=1))
 
-    def months(self) -> tuple["Period", ...]:
-        """The months of the period, in order."""
-        return tuple(
-            Period.month(self.start.year, month)
-            for month in range(self.start.month, self.end.month + 1)
-        )
-
 
 def _month_end(year: int, month: int) -> date:
     following = date(year + (month == 12), month % 12 + 1, 1)

@@ -15,7 +15,6 @@ from followup.dashboard import (
     breakdown,
     default_period,
     follow_up,
-    indicator_trend,
     snapshot_periods,
 )
 from followup.formatting import formatted
@@ -72,16 +71,17 @@ def follow_up_page(request: HttpRequest) -> HttpResponse:
     if period is not None:
         form.fields["period"].initial = period.code  # the select shows the period shown
         dimension = Dimension(data.get("dimension") or Dimension.MUNICIPALITY)
-        trend = indicator_trend(period, data.get("trend") or HEADLINE[0])
+        page = follow_up(period, data.get("trend") or HEADLINE[0])
+        trend = page.chosen_trend if page else None
         by_dimension = breakdown(period, dimension, request.GET.get("page"))
         context |= {
             "period": period,
             "period_label": period_label(period),
-            "follow_up": follow_up(period),
+            "follow_up": page,
             "breakdown": by_dimension,
             "breakdown_chart": _breakdown_chart(by_dimension),
             "trend": trend,
-            "trend_chart": _trend_chart(trend, period) if trend.months else None,
+            "trend_chart": _trend_chart(trend, period) if trend and trend.months else None,
         }
     return render(request, "followup/follow_up.html", context)
 

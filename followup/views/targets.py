@@ -127,15 +127,11 @@ def _edit(request: HttpRequest, target: Target | None) -> HttpResponse:
             form.add_service_errors(error)
         else:
             messages.success(request, _("The target is saved."))
-            return redirect(f"{_list_url()}?year={saved.year}")
+            return redirect(f"{reverse('target_list')}?year={saved.year}")
     status = 400 if form.is_bound and form.errors else 200
     return render(
         request, "followup/target_form.html", {"form": form, "target": target}, status=status
     )
-
-
-def _list_url() -> str:
-    return reverse("target_list")
 
 
 @access.role_required(access.is_region_admin)
@@ -155,4 +151,4 @@ def target_delete(request: HttpRequest, pk: int) -> HttpResponse:
     year = target.year
     delete_target(actor=request.user, target=target)
     messages.success(request, _("The target is removed."))
-    return redirect(f"{_list_url()}?year={year}")
+    return redirect(f"{reverse('target_list')}?year={year}")
