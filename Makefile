@@ -16,12 +16,13 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet --constraint constraints.txt --editable '.[dev]'
 	touch $@
 
-# The embedded default: SQLite under var/, Celery tasks in-process, demo data (and its
-# indicator snapshots since last January) on first run.
+# The embedded default: SQLite under var/, Celery tasks in-process, demo data (its usage,
+# and its indicator snapshots since last January) on first run.
 run: install
 	DEBUG=true $(MANAGE) migrate --no-input
 	DEBUG=true $(MANAGE) import_catalogue requirements/catalogue/rs220477.yaml
 	DEBUG=true $(MANAGE) seed_demo --if-empty
+	DEBUG=true $(MANAGE) seed_demo_usage
 	DEBUG=true $(MANAGE) compute_indicators --if-empty --since $$(( $$(date +%Y) - 1 ))
 	DEBUG=true $(MANAGE) runserver $(HOST):$(PORT)
 

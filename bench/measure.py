@@ -33,6 +33,7 @@ from django.utils import timezone  # noqa: E402
 from clinics.models import Clinic, ClinicStatusPeriod, Role, User  # noqa: E402
 from clinics.services.demo import seed_demo  # noqa: E402
 from clinics.timeline import rebuild_all  # noqa: E402
+from followup.demo import seed_demo_usage  # noqa: E402
 from followup.figures import figures_on  # noqa: E402
 from followup.filters import ClinicSelection  # noqa: E402
 from followup.overview import build_overview, totals  # noqa: E402
@@ -81,7 +82,12 @@ SELECT a.area_code, p.municipality_code, p.kind, p.care_type, p.provider_id, p.c
        count(*) FILTER (WHERE a.status = 'met'),
        count(*) FILTER (WHERE a.status <> 'not_applicable'),
        sum(a.met::float8 / a.applicable) FILTER (WHERE a.applicable > 0),
-       count(*) FILTER (WHERE a.applicable > 0)
+       count(*) FILTER (WHERE a.applicable > 0),
+       count(*) FILTER (WHERE a.area_code = 'etjanster' AND a.met > 0 AND NOT EXISTS (
+           SELECT 1 FROM followup_usage u
+           WHERE u.clinic_id = a.clinic_id AND u.measure = 'e_service_cases' AND u.value > 0
+             AND u.month = (SELECT max(m.month) FROM followup_usagemonth m
+                            WHERE m.measure = 'e_service_cases' AND m.month <= %(day)s)))
 FROM clinics_areastatusperiod a
 JOIN clinics_clinicstatusperiod p
   ON p.clinic_id = a.clinic_id AND p.valid_from <= %(day)s AND p.valid_to > %(day)s
@@ -94,13 +100,21 @@ SELECT r.requirement_code, p.municipality_code, p.kind, p.care_type, p.provider_
        count(*) FILTER (WHERE r.status = 'compliant'),
        count(*) FILTER (WHERE r.status <> 'not_applicable'),
        count(*) FILTER (WHERE r.status = 'compliant' AND r.channel IN ('1177', 'both')),
-       count(*) FILTER (WHERE r.exemption_until BETWEEN %(day)s AND %(day)s + 90)
+       count(*) FILTER (WHERE r.exemption_until BETWEEN %(day)s AND %(day)s + 90),
+       count(*) FILTER (WHERE r.status = 'compliant' AND NOT EXISTS (
+           SELECT 1 FROM followup_usage u
+           WHERE u.clinic_id = r.clinic_id AND u.value > 0
+             AND u.measure = CASE r.requirement_code WHEN 'webbtidbok.boka_direkt'
+                 THEN 'web_bookings' WHEN 'distans.video' THEN 'video_visits'
+                 WHEN 'journalen.las_via_1177' THEN 'journalen_logins' END
+             AND u.month = (SELECT max(m.month) FROM followup_usagemonth m
+                            WHERE m.measure = u.measure AND m.month <= %(day)s)))
 FROM clinics_requirementstatusperiod r
 JOIN clinics_clinicstatusperiod p
   ON p.clinic_id = r.clinic_id AND p.valid_from <= %(day)s AND p.valid_to > %(day)s
 WHERE r.valid_from <= %(day)s AND r.valid_to > %(day)s AND p.active
   AND (r.requirement_code IN ('webbtidbok.boka_direkt', 'distans.video', 'distans.chatt',
-                              'distans.telefon')
+                              'distans.telefon', 'journalen.las_via_1177')
        OR (r.area_code = 'etjanster' AND r.status = 'compliant') OR r.case_id IS NOT NULL)
 GROUP BY GROUPING SETS ((1), (1, 2), (1, 3), (1, 4), (1, 5), (1, 6))
 """,
@@ -223,6 +237,8 @@ def ensure_seeded(clinics: int) -> dict:
         started = time.perf_counter()
         seed_demo(clinics=clinics, seed=1)
         result = {"seeded": True, "seed_s": round(time.perf_counter() - started, 1)}
+    # The usage indicators count against some months of usage, as in production.
+    seed_demo_usage()
     settle()
     return result
 

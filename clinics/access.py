@@ -12,7 +12,11 @@ The rules:
 - only region admins keep the register and the catalogue;
 - region admins, reviewers and viewers see the region's follow-up (its page, the indicator
   and snapshot API, the yearly targets); clinic reporters do not;
-- only region admins set the yearly targets and start a recompute of the follow-up.
+- only region admins set the yearly targets and start a recompute of the follow-up;
+- a clinic's own indicators are defined and reported by its reporters; regional staff
+  and the clinic's reporters see them;
+- only region admins import measured usage; regional staff see every clinic's usage, a
+  clinic reporter their own clinics'.
 """
 
 from collections.abc import Callable
@@ -121,6 +125,17 @@ def check_may_review(user: User, report: Report) -> None:
         raise NotAllowed(
             _("You may not review a report that you have yourself provided information in.")
         )
+
+
+def check_may_keep_clinic_indicators(user: User, clinic: Clinic) -> None:
+    """Only the clinic's own reporters define its indicators and report their values."""
+    if not may_report_for(user, clinic):
+        raise NotAllowed(_("Only the clinic's reporters may keep its own indicators."))
+
+
+def check_may_import_usage(user: User) -> None:
+    if not is_region_admin(user):
+        raise NotAllowed(_("Only region administrators may import usage."))
 
 
 # The change reasons the case services write on the history rows of a decision: a reviewer

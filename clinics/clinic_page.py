@@ -5,7 +5,8 @@ Everything is read in a constant number of queries, however many requirements th
 catalogue has: the page must cost the same for a clinic with 40 answers as with 4.
 """
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.utils import timezone
@@ -75,6 +76,34 @@ class ClinicPage:
     def approver_name(self) -> str:
         approver = self.approved_report.decided_by if self.approved_report else None
         return person_name(approver)
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part of the clinic page that another app draws: its template and what it shows."""
+
+    template: str
+    context: dict = field(default_factory=dict)
+
+
+# What makes a section from the page and the reader; None to show nothing. Each must read
+# in a constant number of queries.
+SectionMaker = Callable[[ClinicPage, User], Section | None]
+
+_section_makers: list[SectionMaker] = []
+
+
+def add_section(maker: SectionMaker) -> SectionMaker:
+    """Add a section to every clinic page, below the clinic's own. The follow-up adds its
+    measured usage and the clinic's own indicators this way, from its app's ``ready()``,
+    so that the clinic page shows them and ``clinics`` imports nothing of ``followup``."""
+    if maker not in _section_makers:
+        _section_makers.append(maker)
+    return maker
+
+
+def added_sections(page: ClinicPage, user: User) -> list[Section]:
+    return [section for maker in _section_makers if (section := maker(page, user)) is not None]
 
 
 def person_name(user: User | None) -> str:

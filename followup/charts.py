@@ -8,7 +8,7 @@ dashed and the figures drawn with dots, so the two differ by more than colour.
 """
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from xml.etree import ElementTree
 
 import pygal
@@ -16,7 +16,8 @@ from django.utils.safestring import SafeString, mark_safe
 from pygal.etree import etree as pygal_etree
 from pygal.style import Style
 
-from followup.indicators import Indicator, Unit
+from followup.indicators import Indicator
+from followup.vocabulary import Unit
 
 # pygal builds its tree with lxml when lxml is installed; the title and description are
 # added with the standard library's ElementTree, so pygal uses that too.
@@ -40,8 +41,19 @@ _STYLE = Style(
 )
 
 
-def _options(indicator: Indicator, **extra) -> dict:
-    share = indicator.unit == Unit.SHARE
+def _share_formatter(value: float) -> str:
+    return f"{value * 100:.0f} %"
+
+
+def _count_formatter(value: float) -> str:
+    return f"{value:.0f}"
+
+
+def _options(share: bool, formatter: Callable[[float], str] | None = None, **extra) -> dict:
+    """pygal's options: a share is drawn from 0 to 100 %; anything else on the scale its
+    values need, its values written by ``formatter`` (whole numbers by default)."""
+    if formatter is None:
+        formatter = _share_formatter if share else _count_formatter
     return {
         "style": _STYLE,
         "js": [],
@@ -53,9 +65,17 @@ def _options(indicator: Indicator, **extra) -> dict:
         "legend_at_bottom": True,
         "print_values": False,
         "range": (0, 1) if share else None,
-        "value_formatter": (lambda v: f"{v * 100:.0f} %") if share else (lambda v: f"{v:.0f}"),
+        "value_formatter": formatter,
         **extra,
     }
+
+
+def _is_share(indicator: Indicator | None, share: bool | None) -> bool:
+    """A region indicator says itself whether it is a share; a chart of anything else
+    (a clinic's own indicator) says so with ``share``."""
+    if share is not None:
+        return share
+    return indicator is not None and indicator.unit == Unit.SHARE
 
 
 def _accessible(chart, title: str, description: str) -> SafeString:
@@ -82,7 +102,7 @@ def _accessible(chart, title: str, description: str) -> SafeString:
 
 
 def trend_chart(
-    indicator: Indicator,
+    indicator: Indicator | None,
     labels: Sequence[str],
     values: Sequence[float | None],
     target_line: Sequence[float | None] | None,
@@ -91,8 +111,17 @@ def trend_chart(
     description: str,
     value_label: str,
     target_label: str,
+    share: bool | None = None,
+    formatter: Callable[[float], str] | None = None,
+    value_range: tuple[float, float] | None = None,
 ) -> SafeString:
-    chart = pygal.Line(**_options(indicator, dots_size=4, show_dots=True))
+    """A line of ``values`` over ``labels`` (None: no figure, a gap), with the dashed
+    ``target_line`` if given. ``indicator`` (a region indicator) or ``share`` says whether
+    the values are shares; ``value_range`` sets the scale (a share's is 0 to 100 %)."""
+    options = _options(_is_share(indicator, share), formatter, dots_size=4, show_dots=True)
+    if value_range is not None:
+        options["range"] = value_range
+    chart = pygal.Line(**options)
     chart.x_labels = list(labels)
     chart.add(value_label, list(values))
     if target_line is not None:
@@ -106,15 +135,18 @@ def trend_chart(
 
 
 def bar_chart(
-    indicator: Indicator,
+    indicator: Indicator | None,
     bars: Sequence[tuple[str, float | None]],
     *,
     title: str,
     description: str,
     value_label: str,
+    share: bool | None = None,
+    formatter: Callable[[float], str] | None = None,
 ) -> SafeString:
     height = max(200, 40 + 28 * len(bars))
-    chart = pygal.HorizontalBar(**_options(indicator, height=height, show_legend=False))
+    options = _options(_is_share(indicator, share), formatter, height=height, show_legend=False)
+    chart = pygal.HorizontalBar(**options)
     # pygal draws the first bar at the bottom: reversed, the chart reads as the table.
     bars = list(reversed(bars))
     chart.x_labels = [label for label, _value in bars]

@@ -18,7 +18,6 @@ from clinics.models import ReportingRound
 from followup.indicators import (
     HEADLINE,
     INDICATORS,
-    Dimension,
     Indicator,
     Source,
     indicator,
@@ -28,6 +27,7 @@ from followup.models import Snapshot, Target
 from followup.periods import Period, PeriodKind
 from followup.selectors import value_label
 from followup.targets import TargetProgress, line_value, progress
+from followup.vocabulary import Dimension
 
 BREAKDOWN_PAGE_SIZE = 50
 
@@ -109,6 +109,8 @@ class FollowUp:
     headline: tuple[ShownFigure, ...]
     others: tuple[ShownFigure, ...]
     round_figures: tuple[ShownFigure, ...]
+    # The self-reports set beside the measured usage.
+    usage_figures: tuple[ShownFigure, ...]
     trend_indicators: tuple[Indicator, ...]
     trend: tuple[TrendRow, ...]
     # The indicator chosen for the chart, through the year, with its line to the target.
@@ -116,7 +118,7 @@ class FollowUp:
     has_targets: bool = False
 
     def figure(self, id: str) -> ShownFigure | None:
-        for figure in (*self.headline, *self.others, *self.round_figures):
+        for figure in (*self.headline, *self.others, *self.round_figures, *self.usage_figures):
             if figure.indicator.id == id:
                 return figure
         return None
@@ -175,9 +177,12 @@ def follow_up(period: Period, trend_id: str = HEADLINE[0]) -> FollowUp | None:
         others=tuple(
             f
             for f in figures
-            if f.indicator.id not in HEADLINE and f.indicator.source != Source.ROUND
+            if f.indicator.id not in HEADLINE
+            and f.indicator.source != Source.ROUND
+            and not f.indicator.measures_usage
         ),
         round_figures=tuple(f for f in figures if f.indicator.source == Source.ROUND),
+        usage_figures=tuple(f for f in figures if f.indicator.measures_usage),
         trend_indicators=trend_indicators,
         trend=_trend(period, trend_indicators, months),
         chosen_trend=_indicator_trend(

@@ -1,10 +1,11 @@
 """Every indicator on a day, for the region and broken down by each dimension, as
 ``GROUP BY`` queries over the compliance timeline.
 
-One query per source and dimension computes every indicator of that source at once, each
-as a filtered aggregate (``COUNT(*) FILTER (WHERE ...)``), so the number of queries is the
-same for 50 clinics as for 20,000, and nothing is evaluated per clinic in Python: what
-comes back is one row per dimension value.
+One query per source computes every indicator of that source at once, each as a filtered
+aggregate (``COUNT(*) FILTER (WHERE ...)``), for the region and every dimension as the
+``GROUPING SETS`` of one ``GROUP BY`` (on SQLite, which has none, one query per source and
+dimension). The number of queries is the same for 50 clinics as for 20,000, and nothing
+is evaluated per clinic in Python: what comes back is one row per dimension value.
 
 The area and requirement rows are broken down by the attributes on the clinic's status
 row of the same day (a join), so that a clinic that moved municipality in March counts
@@ -18,8 +19,11 @@ from datetime import date, datetime, time, timedelta
 from functools import reduce
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import (
+    CharField,
     DateField,
+    F,
     FilteredRelation,
     OuterRef,
     Q,
@@ -27,7 +31,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone, translation
 
 from clinics.models import (
@@ -40,7 +44,8 @@ from clinics.models import (
     ReportState,
     RequirementStatusPeriod,
 )
-from followup.indicators import Dimension, Indicator, Source, dimension_choices, of_source
+from followup.indicators import Indicator, Source, of_source
+from followup.vocabulary import Dimension, dimension_choices
 from requirements.models import CatalogueVersion
 from requirements.selectors import catalogue_in_force
 
@@ -75,15 +80,15 @@ class Figures:
         return len(self.figures)
 
 
-# The queries a computation issues, for the progress of a recompute: one per source and
-# dimension.
+# The steps of a computation, for the progress of a recompute: each source's figures by
+# each dimension.
 STEPS = len(Source) * len(Dimension)
 
 
 def figures_on(day: date, *, progress: Callable[[int, int], None] | None = None) -> Figures:
     """Every indicator at the end of ``day``, for the region and by each dimension.
 
-    ``progress(done, total)`` is called after each query, for a recompute's progress bar.
+    ``progress(done, total)`` is called after each step, for a recompute's progress bar.
     """
     round = round_in_progress(day)
     figures: list[Figure] = []
@@ -91,9 +96,11 @@ def figures_on(day: date, *, progress: Callable[[int, int], None] | None = None)
     for source in Source:
         indicators = of_source(source)
         rows = _source_rows(source, day, round)
+        groups = {}
+        if rows is not None and indicators:
+            groups = dict(_groups(rows, indicators, source, day))
         for dimension in Dimension:
-            if rows is not None and indicators:
-                figures.extend(_grouped(rows, indicators, dimension, source, day))
+            figures.extend(_figures(groups.get(dimension, []), indicators, dimension))
             done += 1
             if progress is not None:
                 progress(done, STEPS)
@@ -102,6 +109,30 @@ def figures_on(day: date, *, progress: Callable[[int, int], None] | None = None)
         catalogue_version=catalogue_in_force(day),
         round=round,
         figures=_named(figures),
+    )
+
+
+def exemptions_ending(day: date, days: int) -> QuerySet:
+    """The exemptions in force at the active clinics at the end of ``day`` whose last day
+    is within ``days`` days, soonest first: the rows ``EndingWithin(days)`` counts."""
+    until = day + timedelta(days=days)
+    return (
+        _source_rows(Source.REQUIREMENT, day, None)
+        .filter(case__isnull=False, exemption_until__gte=day, exemption_until__lte=until)
+        .annotate(
+            clinic_name=F("clinic__name"),
+            requirement_name_sv=F("requirement__name_sv"),
+            requirement_name_en=F("requirement__name_en"),
+        )
+        .order_by("exemption_until", "clinic_name", "requirement_code")
+        .values(
+            "case_id",
+            "clinic_id",
+            "exemption_until",
+            "clinic_name",
+            "requirement_name_sv",
+            "requirement_name_en",
+        )
     )
 
 
@@ -182,35 +213,104 @@ def _with_day_clinic(rows: QuerySet, day: date) -> QuerySet:
     )
 
 
-def _grouped(
-    rows: QuerySet,
-    indicators: tuple[Indicator, ...],
-    dimension: Dimension,
-    source: Source,
-    day: date,
-) -> list[Figure]:
-    """One query: the source's rows grouped by the dimension's value, with every
-    indicator's numerator and denominator as filtered aggregates."""
+def _aggregates(indicators: tuple[Indicator, ...], day: date) -> dict:
+    """Every indicator's numerator and denominator as filtered aggregates."""
     aggregates = {}
     for index, indicator in enumerate(indicators):
         aggregates[f"n{index}"] = indicator.numerator.aggregate(indicator.scope, day)
         if indicator.denominator is not None:
             aggregates[f"d{index}"] = indicator.denominator.aggregate(indicator.scope, day)
+    return aggregates
+
+
+def _in_scope(rows: QuerySet, indicators: tuple[Indicator, ...]) -> QuerySet:
+    """Only the rows some indicator is about (where each is about some): a few of the
+    forty requirement rows of each clinic, not all of them."""
     rows = rows.order_by()
-    # Only the rows some indicator is about (where each is about some): a few of the forty
-    # requirement rows of each clinic, not all of them.
     scopes = [indicator.scope for indicator in indicators]
     if all(scopes):
         rows = rows.filter(reduce(operator.or_, scopes))
-    if dimension.field is None:
-        groups = [{"key": "", **rows.aggregate(**aggregates)}]
-    else:
+    return rows
+
+
+Groups = Iterator[tuple[Dimension, list[dict]]]
+
+
+def _groups(
+    rows: QuerySet, indicators: tuple[Indicator, ...], source: Source, day: date
+) -> Groups:
+    """The source's rows grouped by each dimension in turn (the region as one group),
+    each group a dict of its ``key`` and its aggregates."""
+    rows = _in_scope(rows, indicators)
+    aggregates = _aggregates(indicators, day)
+    if _has_grouping_sets():
+        return _grouping_sets(rows, aggregates, source)
+    return _one_query_per_dimension(rows, aggregates, source)
+
+
+def _has_grouping_sets() -> bool:
+    return connection.vendor == "postgresql"  # SQLite has none
+
+
+def _one_query_per_dimension(rows: QuerySet, aggregates: dict, source: Source) -> Groups:
+    for dimension in Dimension:
+        if dimension.field is None:
+            yield dimension, [{"key": "", **rows.aggregate(**aggregates)}]
+            continue
         key = _prefix(source) + dimension.field
-        groups = rows.values(key).annotate(**aggregates)
-        groups = [
-            {"key": "" if (value := group.pop(key)) is None else str(value), **group}
-            for group in groups
-        ]
+        yield (
+            dimension,
+            [
+                {"key": "" if (value := group.pop(key)) is None else str(value), **group}
+                for group in rows.values(key).annotate(**aggregates)
+            ],
+        )
+
+
+# The dimensions with a field, in the order of their keys in the grouping sets' SELECT.
+_KEYED = tuple(dimension for dimension in Dimension if dimension.field is not None)
+
+
+def _grouping_sets(rows: QuerySet, aggregates: dict, source: Source) -> Groups:
+    """Every dimension in one statement: the query Django builds for a GROUP BY of all
+    the dimensions, grouped instead by ``GROUPING SETS`` of the region and of each
+    dimension alone. It costs about what one of the per-dimension queries costs, not
+    six (measured: 0.45 s against 2.5 s for the requirement rows of 20,000 clinics).
+
+    Each key is read as text with NULL as "", so that a NULL in a row is the grouping
+    set's (the dimension not grouped by), never a value.
+    """
+    keys = {
+        f"key_{dimension.value}": Coalesce(
+            Cast(_prefix(source) + dimension.field, CharField()), Value("")
+        )
+        for dimension in _KEYED
+    }
+    query = rows.annotate(**keys).values(*keys).annotate(**aggregates)
+    sql, params = query.query.sql_with_params()
+    head, grouped_by, tail = sql.rpartition(" GROUP BY ")
+    if not grouped_by or " ORDER BY " in tail or " HAVING " in tail:
+        raise AssertionError(f"Unexpected shape of the grouped query: {sql}")
+    sets = ", ".join(["()", *(f"({position})" for position in range(1, len(keys) + 1))])
+    with connection.cursor() as cursor:
+        cursor.execute(f"{head} GROUP BY GROUPING SETS ({sets})", params)
+        names = [column.name for column in cursor.description]
+        if names[: len(keys)] != list(keys):
+            raise AssertionError(f"Unexpected order of the grouped columns: {names}")
+        results = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    by_dimension: dict[Dimension, list[dict]] = {dimension: [] for dimension in Dimension}
+    for result in results:
+        values = [result.pop(key) for key in keys]
+        grouped = [(d, v) for d, v in zip(_KEYED, values, strict=True) if v is not None]
+        dimension, value = grouped[0] if grouped else (Dimension.REGION, "")
+        by_dimension[dimension].append({"key": value, **result})
+    return iter(by_dimension.items())
+
+
+def _figures(
+    groups: list[dict], indicators: tuple[Indicator, ...], dimension: Dimension
+) -> list[Figure]:
+    """A figure of each indicator in each group; none for a share of nothing."""
     figures = []
     for group in groups:
         for index, indicator in enumerate(indicators):

@@ -2,7 +2,7 @@
 
 from django.utils import formats
 
-from followup.indicators import Unit
+from followup.vocabulary import Unit
 
 
 def formatted(value: float | None, unit: str) -> str:

@@ -26,21 +26,27 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db import models
-from django.db.models import Aggregate, Count, F, FloatField, Q, Sum
+from django.db.models import (
+    Aggregate,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Cast
 from django.utils.functional import Promise
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from clinics.models import ReportState
-from requirements.vocabulary import (
-    AreaStatus,
-    CareType,
-    Channel,
-    ClinicKind,
-    ComplianceStatus,
-    ContractForm,
-    Municipality,
-)
+from followup.models import Usage, UsageMonth
+from followup.vocabulary import Direction, Unit, UsageMeasure
+from requirements.vocabulary import AreaStatus, Channel, ComplianceStatus
 
 
 class Source(models.TextChoices):
@@ -48,57 +54,6 @@ class Source(models.TextChoices):
     AREA = "area", _("Areas of the clinics")
     REQUIREMENT = "requirement", _("Requirements of the clinics")
     ROUND = "round", _("Reports of the reporting round")
-
-
-class Unit(models.TextChoices):
-    SHARE = "share", _("Share")
-    COUNT = "count", _("Number")
-
-
-class Direction(models.TextChoices):
-    HIGHER = "higher", _("Higher is better")
-    LOWER = "lower", _("Lower is better")
-
-
-class Dimension(models.TextChoices):
-    """What a figure is broken down by; each is a field of the clinic's status row on the
-    day, so a breakdown is the clinics as they were then."""
-
-    REGION = "region", _("The whole region")
-    MUNICIPALITY = "municipality", _("Municipality")
-    KIND = "kind", _("Type of clinic")
-    CARE_TYPE = "care_type", _("Type of care")
-    PROVIDER = "provider", _("Care provider")
-    CONTRACT_FORM = "contract_form", _("Contract form")
-
-    @property
-    def field(self) -> str | None:
-        """The clinic status row's field that holds the dimension's value."""
-        return _DIMENSION_FIELDS[self]
-
-
-def dimension_choices(dimension: Dimension) -> list[tuple[str, str]]:
-    """The values a dimension can take and their names; a provider's are its ids (the
-    register has them)."""
-    return _DIMENSION_CHOICES.get(dimension, [])
-
-
-_DIMENSION_FIELDS = {
-    Dimension.REGION: None,
-    Dimension.MUNICIPALITY: "municipality_code",
-    Dimension.KIND: "kind",
-    Dimension.CARE_TYPE: "care_type",
-    Dimension.PROVIDER: "provider_id",
-    Dimension.CONTRACT_FORM: "contract_form",
-}
-
-
-_DIMENSION_CHOICES = {
-    Dimension.MUNICIPALITY: Municipality.choices,
-    Dimension.KIND: ClinicKind.choices,
-    Dimension.CARE_TYPE: CareType.choices,
-    Dimension.CONTRACT_FORM: ContractForm.choices,
-}
 
 
 # Measures: how the rows in an indicator's scope are counted on a day.
@@ -145,7 +100,45 @@ class EndingWithin:
         return Count("pk", filter=scope & Q(exemption_until__gte=day, exemption_until__lte=until))
 
 
-Measure = Rows | Total | SharesSum | EndingWithin
+def _latest_usage_month(measure: UsageMeasure, day: date) -> QuerySet:
+    """The latest month of ``measure`` the region has figures for, up to ``day``'s month."""
+    return (
+        UsageMonth.objects.filter(measure=measure, month__lte=day)
+        .order_by("-month")
+        .values("month")[:1]
+    )
+
+
+@dataclass(frozen=True)
+class WithUsageFigures:
+    """The rows (in scope) once the region has figures of ``measure``: all of them, or
+    none before the first month of it is imported (then there is no figure)."""
+
+    measure: UsageMeasure
+
+    def aggregate(self, scope: Q, day: date) -> Aggregate:
+        return Count("pk", filter=scope & Exists(_latest_usage_month(self.measure, day)))
+
+
+@dataclass(frozen=True)
+class WithoutUsage:
+    """The rows (in scope) whose clinic did not use ``measure`` once in the latest month
+    the region has figures for."""
+
+    measure: UsageMeasure
+
+    def aggregate(self, scope: Q, day: date) -> Aggregate:
+        month = _latest_usage_month(self.measure, day)
+        used = Usage.objects.filter(
+            clinic_id=OuterRef("clinic_id"),
+            measure=self.measure,
+            month=Subquery(month),
+            value__gt=0,
+        )
+        return Count("pk", filter=scope & Exists(month) & ~Exists(used))
+
+
+Measure = Rows | Total | SharesSum | EndingWithin | WithUsageFigures | WithoutUsage
 
 
 @dataclass(frozen=True)
@@ -165,6 +158,11 @@ class Indicator:
     overview_filter: tuple[tuple[str, str], ...] = ()
 
     @property
+    def measures_usage(self) -> bool:
+        """The indicator sets the measured usage beside the answers."""
+        return isinstance(self.numerator, WithoutUsage)
+
+    @property
     def unit(self) -> Unit:
         return Unit.COUNT if self.denominator is None else Unit.SHARE
 
@@ -174,6 +172,9 @@ class Indicator:
             return numerator
         return numerator / denominator if denominator else None
 
+
+# "Ending soon": an exemption whose last day is this many days away or fewer.
+ENDING_SOON_DAYS = 90
 
 # Shorthands for the conditions the definitions repeat.
 _COMPLIANT = Q(status=ComplianceStatus.COMPLIANT)
@@ -241,6 +242,34 @@ _BASELINE_AREAS = (
     ("npo", _("Area: national patient summary (NPÖ)")),
     ("distans", _("Area: remote contact")),
     ("behandling", _("Area: treatment on the web")),
+)
+
+
+def _unused(measure: UsageMeasure, name: Promise, description: Promise) -> Indicator:
+    """The share of the clinics that answer they offer what ``measure`` counts (by their
+    own answer: an exemption is not the service) but did not use it once in the latest
+    month with figures: a self-report the usage does not bear out."""
+    code = measure.evidences
+    if "." in code:
+        source, scope = Source.REQUIREMENT, Q(requirement_code=code) & _COMPLIANT
+    else:  # an area: at least one of its services met
+        source, scope = Source.AREA, Q(area_code=code, met__gt=0)
+    return Indicator(
+        id=f"usage.{measure.value}_unused",
+        name=name,
+        description=format_lazy("{} {}", description, _USAGE_DESCRIPTION),
+        source=source,
+        scope=scope,
+        numerator=WithoutUsage(measure),
+        denominator=WithUsageFigures(measure),
+        direction=Direction.LOWER,
+        area_code=code.split(".", 1)[0],
+    )
+
+
+_USAGE_DESCRIPTION = _(
+    "Counted in the latest month the region has usage figures for (imported from the "
+    "national e-service statistics); a clinic without figures for that month used none."
 )
 
 INDICATORS: tuple[Indicator, ...] = (
@@ -345,7 +374,7 @@ INDICATORS: tuple[Indicator, ...] = (
         ),
         source=Source.REQUIREMENT,
         scope=Q(case__isnull=False),
-        numerator=EndingWithin(90),
+        numerator=EndingWithin(ENDING_SOON_DAYS),
         denominator=None,
         direction=Direction.LOWER,
     ),
@@ -375,7 +404,40 @@ INDICATORS: tuple[Indicator, ...] = (
         ),
         direction=Direction.LOWER,
     ),
+    _unused(
+        UsageMeasure.WEB_BOOKINGS,
+        _("Direct web booking answered, no web bookings"),
+        _(
+            "Of the active clinics that answer that they offer direct web booking, the share "
+            "with no web booking in the month."
+        ),
+    ),
+    _unused(
+        UsageMeasure.E_SERVICE_CASES,
+        _("E-services offered, no e-service cases"),
+        _(
+            "Of the active clinics that meet at least one e-service requirement, the share "
+            "with no e-service case in the month."
+        ),
+    ),
+    _unused(
+        UsageMeasure.VIDEO_VISITS,
+        _("Video visits answered, no video visits"),
+        _(
+            "Of the active clinics that answer that they offer video visits, the share with "
+            "no video visit in the month."
+        ),
+    ),
+    _unused(
+        UsageMeasure.JOURNALEN_LOGINS,
+        _("Journalen answered, no Journalen logins"),
+        _(
+            "Of the active clinics that answer that their records can be read in Journalen, "
+            "the share whose records no patient opened in the month."
+        ),
+    ),
 )
+
 
 _BY_ID = {indicator.id: indicator for indicator in INDICATORS}
 

@@ -8,9 +8,10 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from followup.indicators import INDICATORS, Dimension, dimension_choices, stored_indicator
+from followup.indicators import INDICATORS, stored_indicator
 from followup.models import Snapshot
 from followup.periods import Period, PeriodError, PeriodKind
+from followup.vocabulary import Dimension, dimension_choices
 
 # The fields of a snapshot record, in this order in every format; the names are a
 # contract with the budget follow-up and do not change.

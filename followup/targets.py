@@ -14,15 +14,9 @@ from django.utils.translation import gettext as _
 
 from clinics import access
 from clinics.models import Provider, User
-from followup.indicators import (
-    INDICATORS,
-    Dimension,
-    Direction,
-    Unit,
-    dimension_choices,
-    indicator,
-)
+from followup.indicators import INDICATORS, indicator
 from followup.models import Target
+from followup.vocabulary import Dimension, Direction, Unit, dimension_choices
 from halland_utbud.errors import ApplicationError, NotAllowed
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from followup.views import follow_up, overview, recomputes, targets
+from followup.views import clinic_indicators, follow_up, overview, recomputes, targets, usage
 
 urlpatterns = [
     path("oversikt/", overview.overview, name="overview"),
@@ -19,8 +19,24 @@ urlpatterns = [
         recomputes.recompute_status,
         name="recompute_status",
     ),
+    path("uppfoljning/anvandning/", usage.usage_import_page, name="usage_import"),
     path("uppfoljning/mal/", targets.target_list, name="target_list"),
     path("uppfoljning/mal/nytt/", targets.target_create, name="target_create"),
     path("uppfoljning/mal/<int:pk>/", targets.target_edit, name="target_edit"),
     path("uppfoljning/mal/<int:pk>/ta-bort/", targets.target_delete, name="target_delete"),
+    path(
+        "mottagningar/<int:pk>/indikatorer/ny/",
+        clinic_indicators.clinic_indicator_create,
+        name="clinic_indicator_create",
+    ),
+    path(
+        "mottagningar/<int:pk>/indikatorer/<int:indicator_pk>/",
+        clinic_indicators.clinic_indicator_detail,
+        name="clinic_indicator_detail",
+    ),
+    path(
+        "mottagningar/<int:pk>/indikatorer/<int:indicator_pk>/varde/",
+        clinic_indicators.clinic_indicator_report,
+        name="clinic_indicator_report",
+    ),
 ]

@@ -226,8 +226,19 @@ class ParsedFile:
     columns: frozenset[str]
 
 
-def parse_clinics_csv(text: str) -> ParsedFile:
-    """Every row of the file, checked; raises ImportRejected listing every problem."""
+@dataclass(frozen=True)
+class Table:
+    """A semicolon-separated file's rows as cells by column, with its line numbers."""
+
+    columns: frozenset[str]
+    rows: list[tuple[int, dict[str, str]]]
+    # Rows that could not be read as cells (the wrong number of fields).
+    problems: list[ImportProblem]
+
+
+def read_table(text: str, *, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> Table:
+    """The file's rows; raises ImportRejected for a header without the right columns,
+    since every row would then repeat the same complaint. Blank rows are skipped."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=";")
     problems: list[ImportProblem] = []
     try:
@@ -236,12 +247,12 @@ def parse_clinics_csv(text: str) -> ParsedFile:
         raise ImportRejected([ImportProblem(1, "", _("The file is empty."))]) from None
 
     present = set(header)
-    for column in REQUIRED_COLUMNS:
+    for column in required:
         if column not in present:
             problems.append(
                 ImportProblem(1, column, _("The column is missing from the header row."))
             )
-    for column in sorted(present - set(REQUIRED_COLUMNS) - set(OPTIONAL_COLUMNS)):
+    for column in sorted(present - set(required) - set(optional)):
         if column:
             problems.append(ImportProblem(1, column, _("Unknown column.")))
     for column in sorted({c for c in header if header.count(c) > 1}):
@@ -251,13 +262,9 @@ def parse_clinics_csv(text: str) -> ParsedFile:
             ImportProblem(1, "", _("The file must be separated by semicolons (;), not commas."))
         )
     if problems:
-        # Without the right columns every row would repeat the same complaint.
         raise ImportRejected(problems)
 
-    rows: list[ClinicRow] = []
-    hsa_id_lines: dict[str, int] = {}
-    # (column, organisation number) -> the first value given for that provider, and its line
-    provider_values: dict[tuple[str, str], tuple[str, int]] = {}
+    rows: list[tuple[int, dict[str, str]]] = []
     next_line = 2
     for values in reader:
         line, next_line = next_line, reader.line_num + 1
@@ -269,7 +276,22 @@ def parse_clinics_csv(text: str) -> ParsedFile:
                 ImportProblem(line, "", reason % {"found": len(values), "expected": len(header)})
             )
             continue
-        cells = {column: value.strip() for column, value in zip(header, values, strict=True)}
+        rows.append(
+            (line, {column: value.strip() for column, value in zip(header, values, strict=True)})
+        )
+    return Table(columns=frozenset(present), rows=rows, problems=problems)
+
+
+def parse_clinics_csv(text: str) -> ParsedFile:
+    """Every row of the file, checked; raises ImportRejected listing every problem."""
+    table = read_table(text, required=REQUIRED_COLUMNS, optional=OPTIONAL_COLUMNS)
+    problems = list(table.problems)
+    present = set(table.columns)
+    rows: list[ClinicRow] = []
+    hsa_id_lines: dict[str, int] = {}
+    # (column, organisation number) -> the first value given for that provider, and its line
+    provider_values: dict[tuple[str, str], tuple[str, int]] = {}
+    for line, cells in table.rows:
         row, row_problems = _check_row(line, cells, present)
         problems.extend(row_problems)
 
@@ -305,5 +327,5 @@ def parse_clinics_csv(text: str) -> ParsedFile:
                 problems.append(ImportProblem(line, column, reason % params))
 
     if problems:
-        raise ImportRejected(problems)
+        raise ImportRejected(sorted(problems, key=lambda problem: problem.line))
     return ParsedFile(rows=rows, columns=frozenset(present))

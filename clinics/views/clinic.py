@@ -8,7 +8,7 @@ from django.urls import path
 from django.utils import timezone
 
 from clinics import access
-from clinics.clinic_page import clinic_page
+from clinics.clinic_page import added_sections, clinic_page
 from clinics.forms.clinic import OnDateForm
 from clinics.history import clinic_history
 from clinics.models import Clinic, User
@@ -37,6 +37,7 @@ def clinic_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "clinic": clinic,
             "page": page,
+            "added_sections": added_sections(page, request.user),
             "date_form": date_form,
             "is_today": page.on_date == timezone.localdate(),
             # get_clinic_for_user has already said the clinic is theirs.

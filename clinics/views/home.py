@@ -9,9 +9,10 @@ from clinics import access
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Each role starts where its work is."""
+    """Each role starts where its work is: regional staff at how the region is doing,
+    clinic reporters at their clinics."""
     if access.sees_everything(request.user):
-        return redirect("overview")
+        return redirect("follow_up")
     if access.is_reporter(request.user):
         return redirect("my_clinics")
     raise PermissionDenied

@@ -1,14 +1,19 @@
 """The formats of the region-wide lists: JSON, or CSV and XLSX written from the same
 records, asked for with ``?format=`` or the Accept header."""
 
+from datetime import datetime
+
+from django import forms
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework.exceptions import ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
+from rest_framework.response import Response
 
-from followup.exports import XLSX_CONTENT_TYPE
+from followup.exports import XLSX_CONTENT_TYPE, csv_lines, csv_response, xlsx_response
 
 FORMATS = {"json": "application/json", "csv": "text/csv", "xlsx": XLSX_CONTENT_TYPE}
 
@@ -55,3 +60,45 @@ def file_responses(description: str, json) -> dict:
         ),
         (200, XLSX_CONTENT_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description=description),
     }
+
+
+class FileFormats:
+    """JSON through DRF; CSV and XLSX written here, streamed, from the same records."""
+
+    content_negotiation_class = JsonNegotiation
+
+    def filtered(self, request: Request, form_class: type[forms.Form]) -> forms.Form:
+        """The request's filters, checked: a 400 naming every bad parameter, the format
+        among them."""
+        requested_format(request)
+        form = form_class(request.query_params)
+        if not form.is_valid():
+            raise ValidationError(form.errors)
+        return form
+
+    def paged(self, request: Request, rows, serializer_class, record) -> Response:
+        """A page of ``rows`` as JSON, each made a record by ``record``."""
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(rows, request, view=self)
+        data = serializer_class([record(row) for row in page], many=True).data
+        return paginator.get_paginated_response(data)
+
+    def files(self, request: Request, filename: str, title: str, columns, rows):
+        """The rows as CSV or XLSX if the request asks for one; None for JSON."""
+        kind = requested_format(request)
+        if kind == "csv":
+            lines = ([_cell(row[c]) for c in columns] for row in rows)
+            return csv_response(f"{filename}.csv", csv_lines(columns, lines))
+        if kind == "xlsx":
+            lines = ([_cell(row[c]) for c in columns] for row in rows)
+            return xlsx_response(f"{filename}.xlsx", title, columns, lines)
+        return None
+
+
+def _cell(value):
+    """Dates and times in ISO 8601 (local time), numbers as numbers, the rest as text."""
+    if value is None or isinstance(value, int | float | str):
+        return value
+    if isinstance(value, datetime):
+        return timezone.localtime(value).isoformat(timespec="seconds")
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)

@@ -3,54 +3,19 @@ CSV or XLSX (``?format=`` or the Accept header). A viewer's token is how a budge
 reads; clinic reporters see only their own clinics and are refused the region's figures.
 """
 
-from datetime import datetime
-
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clinics import access
-from followup.api.formats import (
-    FORMAT_PARAMETER,
-    JsonNegotiation,
-    file_responses,
-    requested_format,
-)
+from followup.api.formats import FORMAT_PARAMETER, FileFormats, file_responses
 from followup.api.serializers import IndicatorSerializer, SnapshotSerializer
-from followup.exports import csv_lines, csv_response, xlsx_response
 from followup.indicators import INDICATORS
 from followup.selectors import FIELDS, SnapshotFilterForm, record, records
 from halland_utbud.api import PageSizePagination, allowed
-
-
-class FileFormats:
-    """JSON through DRF; CSV and XLSX written here, streamed, from the same records."""
-
-    content_negotiation_class = JsonNegotiation
-
-    def files(self, request: Request, filename: str, title: str, columns, rows):
-        kind = requested_format(request)
-        if kind == "csv":
-            lines = ([_cell(row[c]) for c in columns] for row in rows)
-            return csv_response(f"{filename}.csv", csv_lines(columns, lines))
-        if kind == "xlsx":
-            lines = ([_cell(row[c]) for c in columns] for row in rows)
-            return xlsx_response(f"{filename}.xlsx", title, columns, lines)
-        return None
-
-
-def _cell(value):
-    """Dates and times in ISO 8601 (local time), numbers as numbers, the rest as text."""
-    if value is None or isinstance(value, int | float | str):
-        return value
-    if isinstance(value, datetime):
-        return timezone.localtime(value).isoformat(timespec="seconds")
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
 class IndicatorListView(FileFormats, APIView):
@@ -104,19 +69,13 @@ class SnapshotListView(FileFormats, APIView):
         ),
     )
     def get(self, request: Request):
-        form = SnapshotFilterForm(request.query_params)
-        kind = requested_format(request)
-        if not form.is_valid():
-            raise ValidationError(form.errors)
+        form = self.filtered(request, SnapshotFilterForm)
         rows = form.snapshots()
-        if kind != "json":
-            period = form.cleaned_data["period"]
-            name = f"digitalt-utbud-indikatorer-{period.code if period else 'alla'}"
-            return self.files(request, name, "Indikatorer", FIELDS, records(rows))
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(rows, request, view=self)
-        data = [record(_values(row)) for row in page]
-        return paginator.get_paginated_response(SnapshotSerializer(data, many=True).data)
+        period = form.cleaned_data["period"]
+        name = f"digitalt-utbud-indikatorer-{period.code if period else 'alla'}"
+        return self.files(request, name, "Indikatorer", FIELDS, records(rows)) or self.paged(
+            request, rows, SnapshotSerializer, lambda row: record(_values(row))
+        )
 
 
 def _values(snapshot) -> dict:

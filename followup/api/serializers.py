@@ -7,8 +7,9 @@ from rest_framework import serializers
 
 from clinics.api.serializers import ComplianceSummarySerializer, ProviderSummarySerializer
 from clinics.models import Clinic, ReportState
-from followup.indicators import Dimension, Direction, Source, Unit
+from followup.indicators import Source
 from followup.periods import PeriodKind
+from followup.vocabulary import Dimension, Direction, Unit
 from requirements.vocabulary import (
     AnswerStatus,
     CareType,

@@ -1,7 +1,10 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from followup.api.clinic_indicators import ClinicIndicatorListView
 from followup.api.indicators import IndicatorListView, SnapshotListView
+from followup.api.targets import TargetListView
+from followup.api.usage import UsageListView
 from followup.api.views import ClinicViewSet, ComplianceMatrixView
 
 router = SimpleRouter()
@@ -11,5 +14,12 @@ urlpatterns = [
     path("compliance/", ComplianceMatrixView.as_view(), name="compliance-matrix"),
     path("indicators/", IndicatorListView.as_view(), name="indicator-list"),
     path("snapshots/", SnapshotListView.as_view(), name="snapshot-list"),
+    path("targets/", TargetListView.as_view(), name="target-list"),
+    path("usage/", UsageListView.as_view(), name="usage-list"),
+    path(
+        "clinics/<int:pk>/indicators/",
+        ClinicIndicatorListView.as_view(),
+        name="clinic-indicator-list",
+    ),
     *router.urls,
 ]

@@ -44,3 +44,15 @@ def track_badge(progress) -> str:
     if progress.on_track:
         return badge("ok", "✓", _("On track"))
     return badge("fail", "✗", _("Off track"))
+
+
+@register.simple_tag
+def usage_check(line) -> str:
+    """Whether the usage bears out the clinic's answer, in words and an icon."""
+    if line.usage.latest is None:
+        return badge("missing", "?", _("No figures"))
+    if line.mismatch:
+        return badge("fail", "!", _("Answered met, not used"))
+    if line.claims_service:
+        return badge("ok", "✓", _("Used"))
+    return badge("na", "–", _("Not offered by the answer"))

@@ -4,7 +4,7 @@
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import formats
+from django.utils import formats, translation
 from django.utils.translation import gettext_lazy as _
 
 from clinics import access
@@ -17,11 +17,13 @@ from followup.dashboard import (
     follow_up,
     snapshot_periods,
 )
+from followup.figures import exemptions_ending
 from followup.formatting import formatted
 from followup.forms import RecomputeForm
-from followup.indicators import HEADLINE, INDICATORS, Dimension
+from followup.indicators import ENDING_SOON_DAYS, HEADLINE, INDICATORS
 from followup.models import Recompute
 from followup.periods import Period, PeriodKind
+from followup.vocabulary import Dimension
 
 
 class FollowUpForm(forms.Form):
@@ -55,6 +57,10 @@ def period_label(period: Period) -> str:
     return _("The year %(year)s") % {"year": period.start.year}
 
 
+# The exemptions ending soon the page lists; the figure above the list counts them all.
+ENDING_SHOWN = 25
+
+
 @access.role_required(access.sees_everything)
 def follow_up_page(request: HttpRequest) -> HttpResponse:
     """How the region is doing: the figures of one period (the latest month by default),
@@ -63,7 +69,11 @@ def follow_up_page(request: HttpRequest) -> HttpResponse:
     form = FollowUpForm(request.GET or None, periods=periods)
     context = {"form": form, "periods": periods}
     if access.is_region_admin(request.user):
-        context |= {"recompute_form": RecomputeForm(), "last_recompute": Recompute.objects.first()}
+        context |= {
+            "recompute_form": RecomputeForm(),
+            "last_recompute": Recompute.objects.first(),
+            "may_import_usage": True,
+        }
     if form.is_bound and not form.is_valid():
         return render(request, "followup/follow_up.html", context, status=400)
     data = form.cleaned_data if form.is_bound else {}
@@ -83,7 +93,26 @@ def follow_up_page(request: HttpRequest) -> HttpResponse:
             "trend": trend,
             "trend_chart": _trend_chart(trend, period) if trend and trend.months else None,
         }
+        if page is not None:
+            ending = [
+                {**row, "requirement_name": _in_language(row, "requirement_name")}
+                for row in exemptions_ending(page.as_of, ENDING_SOON_DAYS)[:ENDING_SHOWN]
+            ]
+            counted = page.figure("exemptions.ending_90_days")
+            context |= {
+                "ending_days": ENDING_SOON_DAYS,
+                "ending_exemptions": ending,
+                "ending_count": int(counted.value) if counted else len(ending),
+            }
     return render(request, "followup/follow_up.html", context)
+
+
+def _in_language(row: dict, name: str) -> str:
+    """A catalogue text in the reader's language: English where it has it, else Swedish."""
+    english = row[f"{name}_en"]
+    return (
+        english if translation.get_language().startswith("en") and english else row[f"{name}_sv"]
+    )
 
 
 def _trend_chart(trend: IndicatorTrend, period: Period) -> str:

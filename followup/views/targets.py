@@ -14,9 +14,10 @@ from django.views.decorators.http import require_POST
 
 from clinics import access
 from clinics.forms.fields import DATE_FORMAT
-from followup.indicators import INDICATORS, Dimension, Unit, indicator, stored_indicator
+from followup.indicators import INDICATORS, indicator, stored_indicator
 from followup.models import Target
 from followup.targets import delete_target, save_target
+from followup.vocabulary import Dimension, Unit
 from halland_utbud.errors import ApplicationError
 
 

@@ -29,10 +29,16 @@ from clinics.models import (
 from clinics.services.cases import approve_case, create_case, submit_case
 from clinics.services.reports import return_report, save_answer, submit_report
 from clinics.services.rounds import open_round
-from followup.models import Recompute, Target
+from followup.clinic_indicators import (
+    define_clinic_indicator,
+    previous_period,
+    report_clinic_indicator_value,
+)
+from followup.models import ClinicIndicator, Recompute, Target
 from followup.recomputes import run_recompute, start_recompute
 from followup.snapshots import take_snapshots
 from followup.targets import save_target
+from followup.usage import import_usage
 from requirements.models import CatalogueVersion
 from requirements.vocabulary import (
     AnswerStatus,
@@ -83,6 +89,7 @@ class Scenario:
     cases: dict[str, ExemptionCase] = field(default_factory=dict)
     target: Target | None = None
     recompute: Recompute | None = None
+    clinic_indicator: ClinicIndicator | None = None
 
     @property
     def clinic_a(self) -> Clinic:
@@ -126,6 +133,7 @@ PAGES: tuple[Page, ...] = (
         lambda s: reverse("recompute_detail", args=[s.recompute.pk]),
     ),
     Page("target_list", SEES_EVERYTHING, _plain("target_list")),
+    Page("usage_import", (REGION_ADMIN,), _plain("usage_import")),
     Page("target_create", (REGION_ADMIN,), _plain("target_create")),
     Page(
         "target_edit",
@@ -141,6 +149,16 @@ PAGES: tuple[Page, ...] = (
         "clinic_history",
         (*SEES_EVERYTHING, CLINIC_REPORTER),
         lambda s: reverse("clinic_history", args=[s.clinic_a.pk]),
+    ),
+    Page(
+        "clinic_indicator_create",
+        (CLINIC_REPORTER,),
+        lambda s: reverse("clinic_indicator_create", args=[s.clinic_a.pk]),
+    ),
+    Page(
+        "clinic_indicator_detail",
+        (CLINIC_REPORTER,),
+        lambda s: reverse("clinic_indicator_detail", args=[s.clinic_a.pk, s.clinic_indicator.pk]),
     ),
     Page("my_clinics", (CLINIC_REPORTER,), _plain("my_clinics")),
     Page(
@@ -198,6 +216,7 @@ NOT_PAGES: dict[str, str] = {
     "recompute_status": "JSON: a recompute's progress, polled by its page's script",
     "set_language": "POST only: Django's language switch, redirects back to the page",
     "report_start": "POST only: starts a report and redirects to its form",
+    "clinic_indicator_report": "POST only: reports a value and redirects to the indicator",
     "round_close": "POST only: closes the round and redirects to its page",
     "overview_export_csv": "a CSV download, not an HTML page",
     "overview_export_xlsx": "an XLSX download, not an HTML page",
@@ -370,6 +389,7 @@ def build_scenario(catalogue: CatalogueVersion) -> Scenario:
     # The follow-up's figures of today, with the round and the exemption in them, and a
     # target for the year.
     today = timezone.localdate()
+    _usage(users[REGION_ADMIN], clinic_a, clinic_b, today)
     take_snapshots()  # yesterday's, as the nightly job
     scenario.target = save_target(
         actor=users[REGION_ADMIN],
@@ -383,4 +403,50 @@ def build_scenario(catalogue: CatalogueVersion) -> Scenario:
     scenario.recompute = start_recompute(actor=users[REGION_ADMIN])
     run_recompute(scenario.recompute.pk)
     scenario.recompute.refresh_from_db()
+    scenario.clinic_indicator = _clinic_indicators(clinic_a, reporter)
     return scenario
+
+
+def _usage(admin: User, used: Clinic, unused: Clinic, today) -> None:
+    """Last month's usage: ``used`` booked on the web, ``unused`` never did (a mismatch
+    on its page if it answers web booking met)."""
+    month = (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    import_usage(
+        "hsa_id;month;measure;value\n"
+        f"{used.hsa_id};{month};web_bookings;41\n"
+        f"{used.hsa_id};{month};video_visits;0\n"
+        f"{unused.hsa_id};{month};journalen_logins;112\n",
+        actor=admin,
+        file_name="användning.csv",
+    )
+
+
+def _clinic_indicators(clinic: Clinic, reporter: User) -> ClinicIndicator:
+    """Clinic A's own indicators, as its reporter keeps them: a monthly one with a target
+    and three months reported (one of them with a comment), and a quarterly one not yet
+    reported. The monthly one is returned."""
+    monthly = define_clinic_indicator(
+        actor=reporter,
+        clinic=clinic,
+        name="Återuppringda samma dag",
+        unit="%",
+        direction="higher",
+        frequency="month",
+        target=90.0,
+        description="Andelen samtal till mottagningen som ringdes upp samma dag.",
+    )
+    period = previous_period("month", timezone.localdate())
+    for value, comment in [(88.5, ""), (84.0, "Två sköterskor sjuka."), (79.0, "")]:
+        report_clinic_indicator_value(
+            actor=reporter, indicator=monthly, period=period.code, value=value, comment=comment
+        )
+        period = previous_period("month", period.start)
+    define_clinic_indicator(
+        actor=reporter,
+        clinic=clinic,
+        name="Akuta besök utan tid",
+        unit="besök",
+        direction="lower",
+        frequency="quarter",
+    )
+    return monthly

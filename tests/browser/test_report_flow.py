@@ -48,6 +48,12 @@ REVIEWER_ANSWER_COMMENT = "När får resten av medarbetarna utbildningen? Ange e
 REVIEWER_COMMENT = "Komplettera svaret om Journalen, se kommentaren vid svaret."
 
 
+def open_overview(page) -> None:
+    """From the start page to the overview, by the main navigation's link."""
+    press_link(page, sv("Overview"))
+    assert path_of(page) == reverse("overview")
+
+
 def sv(message: str) -> str:
     """The Swedish text the page shows, from the project's own catalogue."""
     with translation.override("sv"):
@@ -179,9 +185,11 @@ def test_a_report_goes_from_draft_to_approved_by_keyboard_and_the_overview_count
     assert saved[answered[0]].evidence_url == FIRST_EVIDENCE
     sign_out_by_keyboard(page, sv("Sign out"))
 
-    # The reviewer lands on the overview: one clinic of three meets the baseline so far.
+    # The reviewer lands on the follow-up, and goes on to the overview: one clinic of
+    # three meets the baseline so far.
     sign_in_by_keyboard(page, live_server, reviewer)
-    assert path_of(page) == reverse("overview")
+    assert path_of(page) == reverse("follow_up")
+    open_overview(page)
     assert meets_baseline_total(page) == 1
     assert_status_badge(
         baseline_cell(page, clinic.name), icon="✗", word=sv("Not met"), modifier="fail"
@@ -231,6 +239,7 @@ def test_a_report_goes_from_draft_to_approved_by_keyboard_and_the_overview_count
 
     # The reviewer approves; a submitted report does not yet count in the overview.
     sign_in_by_keyboard(page, live_server, reviewer)
+    open_overview(page)
     assert meets_baseline_total(page) == 1
     press_link(page, sv("Review"))
     press_link(page, clinic.name)
@@ -250,7 +259,8 @@ def test_a_report_goes_from_draft_to_approved_by_keyboard_and_the_overview_count
 
     # A viewer sees the clinic meet the whole baseline, and two clinics of three doing so.
     sign_in_by_keyboard(page, live_server, world["viewer"])
-    assert path_of(page) == reverse("overview")
+    assert path_of(page) == reverse("follow_up")
+    open_overview(page)
     assert meets_baseline_total(page) == 2
     assert figure(page, sv("Do not meet the whole baseline")) == 1
     assert_status_badge(baseline_cell(page, clinic.name), icon="✓", word=sv("Met"), modifier="ok")

@@ -26,9 +26,9 @@ from tests.browser.pages import CLINIC_REPORTER, REGION_ADMIN, REVIEWER, VIEWER
 pytestmark = pytest.mark.browser
 
 START_PAGES = {
-    REGION_ADMIN: "overview",
-    REVIEWER: "overview",
-    VIEWER: "overview",
+    REGION_ADMIN: "follow_up",
+    REVIEWER: "follow_up",
+    VIEWER: "follow_up",
     CLINIC_REPORTER: "my_clinics",
 }
 
@@ -145,7 +145,7 @@ def test_a_successful_sign_in_clears_earlier_failures(page, live_server, scenari
 
     sign_in(page, live_server, user)
 
-    assert path_of(page) == reverse("overview")
+    assert path_of(page) == reverse("follow_up")
 
 
 def test_the_language_switch_turns_the_page_english_and_back(page, live_server, scenario):
@@ -158,7 +158,7 @@ def test_the_language_switch_turns_the_page_english_and_back(page, live_server, 
         page.keyboard.press("Enter")
 
     assert page.locator("html").get_attribute("lang") == "en"
-    assert path_of(page) == reverse("overview"), "the switch stays on the same page"
+    assert path_of(page) == reverse("follow_up"), "the switch stays on the same page"
     assert page.get_by_role("link", name="Overview", exact=True).is_visible()
     assert page.get_by_role("button", name="Sign out").is_visible()
 

@@ -3,7 +3,8 @@
 import pytest
 from django.utils import translation
 
-from followup.indicators import INDICATORS, Direction, Source, Unit, indicator
+from followup.indicators import INDICATORS, Source, indicator
+from followup.vocabulary import Direction, Unit
 
 
 def test_every_indicator_has_its_own_id():

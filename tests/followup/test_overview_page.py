@@ -176,10 +176,10 @@ def test_anonymous_is_sent_to_sign_in(client, db):
     assert "next=/oversikt/%3Fmunicipality%3D1380" in response.url
 
 
-def test_the_home_page_sends_a_viewer_here(client, viewer):
+def test_the_home_page_sends_a_viewer_to_the_follow_up(client, viewer):
     client.force_login(viewer)
 
-    assert client.get(reverse("home")).url == OVERVIEW
+    assert client.get(reverse("home")).url == reverse("follow_up")
 
 
 # The table

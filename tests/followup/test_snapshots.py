@@ -20,11 +20,11 @@ from clinics.models import Clinic, Role
 from clinics.services.reports import approve_report, start_report, submit_report
 from followup import snapshots
 from followup.figures import figures_on
-from followup.indicators import Dimension
 from followup.models import Snapshot
 from followup.periods import Period, PeriodError
 from followup.snapshots import take_snapshots
 from followup.tasks import take_nightly_snapshots
+from followup.vocabulary import Dimension
 from requirements.vocabulary import AnswerStatus
 from tests.api.helpers import bulk_approved_reports, client_for
 from tests.factories import (

@@ -8,11 +8,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinics.models import Role
-from followup.indicators import Direction
 from followup.models import Target
 from followup.periods import Period
 from followup.snapshots import take_snapshots
 from followup.targets import progress, save_target
+from followup.vocabulary import Direction
 from halland_utbud.errors import ApplicationError, NotAllowed
 from tests.api.helpers import bulk_approved_reports
 from tests.factories import make_clinic, make_provider, make_user

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from clinics.services.clinics_csv import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, ImportRejected
 from clinics.services.register import import_clinics_csv
+from halland_utbud.commands import read_file
 
 
 class Command(BaseCommand):
@@ -21,14 +22,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, file: str, **options) -> None:
         path = Path(file)
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise CommandError(_("The file %(path)s does not exist.") % {"path": path}) from None
-        except OSError as error:
-            raise CommandError(
-                _("The file %(path)s cannot be read: %(error)s") % {"path": path, "error": error}
-            ) from None
+        data = read_file(path)
 
         try:
             result = import_clinics_csv(data)

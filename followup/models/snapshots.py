@@ -1,11 +1,12 @@
-"""What the follow-up keeps: a complete snapshot of every indicator per period."""
+"""What the follow-up keeps of the region: a complete snapshot of every indicator per period,
+the yearly targets, and the recomputes started by hand."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from followup.indicators import Dimension, Unit
 from followup.periods import Period, PeriodKind
+from followup.vocabulary import Dimension, Unit
 from requirements.models import CatalogueVersion
 
 
