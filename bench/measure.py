@@ -86,6 +86,7 @@ SELECT a.area_code, p.municipality_code, p.kind, p.care_type, p.provider_id, p.c
        count(*) FILTER (WHERE a.area_code = 'etjanster' AND a.met > 0 AND NOT EXISTS (
            SELECT 1 FROM followup_usage u
            WHERE u.clinic_id = a.clinic_id AND u.measure = 'e_service_cases' AND u.value > 0
+             AND u.replaced_by_id IS NULL
              AND u.month = (SELECT max(m.month) FROM followup_usagemonth m
                             WHERE m.measure = 'e_service_cases' AND m.month <= %(day)s)))
 FROM clinics_areastatusperiod a
@@ -103,7 +104,7 @@ SELECT r.requirement_code, p.municipality_code, p.kind, p.care_type, p.provider_
        count(*) FILTER (WHERE r.exemption_until BETWEEN %(day)s AND %(day)s + 90),
        count(*) FILTER (WHERE r.status = 'compliant' AND NOT EXISTS (
            SELECT 1 FROM followup_usage u
-           WHERE u.clinic_id = r.clinic_id AND u.value > 0
+           WHERE u.clinic_id = r.clinic_id AND u.value > 0 AND u.replaced_by_id IS NULL
              AND u.measure = CASE r.requirement_code WHEN 'webbtidbok.boka_direkt'
                  THEN 'web_bookings' WHEN 'distans.video' THEN 'video_visits'
                  WHEN 'journalen.las_via_1177' THEN 'journalen_logins' END

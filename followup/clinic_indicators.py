@@ -35,6 +35,10 @@ _PERIOD_KINDS = {
 }
 
 
+# The first year a value may be for: the follow-up of the digital offering is younger.
+FIRST_YEAR = 2000
+
+
 # The periods: pure rules
 
 
@@ -51,6 +55,10 @@ def reporting_period(frequency: str, code: str | Period, today: date) -> Period:
         period = code if isinstance(code, Period) else Period.parse(code)
     except PeriodError as error:
         raise ValidationError({"period": str(error)}) from None
+    if period.start.year < FIRST_YEAR:
+        raise ValidationError(
+            {"period": _("Give a period from %(year)d on.") % {"year": FIRST_YEAR}}
+        )
     kind = period_kind(frequency)
     if period.kind != kind:
         message = (
@@ -173,7 +181,9 @@ def change_clinic_indicator(
     if unknown:
         raise TypeError(f"change_clinic_indicator() cannot change {sorted(unknown)}")
     indicator = (
-        ClinicIndicator.objects.select_for_update().select_related("clinic").get(pk=indicator.pk)
+        ClinicIndicator.objects.select_for_update(of=("self",))
+        .select_related("clinic")
+        .get(pk=indicator.pk)
     )
     check_may_keep_clinic_indicators(actor, indicator.clinic)
     was_active = indicator.active
@@ -216,7 +226,9 @@ def report_clinic_indicator_value(
     # The indicator's row is the lock: two reports of one period at once are one after
     # the other, and the second corrects the first.
     indicator = (
-        ClinicIndicator.objects.select_for_update().select_related("clinic").get(pk=indicator.pk)
+        ClinicIndicator.objects.select_for_update(of=("self",))
+        .select_related("clinic")
+        .get(pk=indicator.pk)
     )
     check_may_keep_clinic_indicators(actor, indicator.clinic)
     if not indicator.active:

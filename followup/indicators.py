@@ -129,7 +129,7 @@ class WithoutUsage:
 
     def aggregate(self, scope: Q, day: date) -> Aggregate:
         month = _latest_usage_month(self.measure, day)
-        used = Usage.objects.filter(
+        used = Usage.objects.current().filter(
             clinic_id=OuterRef("clinic_id"),
             measure=self.measure,
             month=Subquery(month),

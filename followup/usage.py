@@ -3,8 +3,8 @@ imported all or nothing, and read beside the clinics' own answers.
 
 A file has the columns ``hsa_id;month;measure;value`` (one row per clinic, month and
 measure). Importing a month of a measure replaces everything the region had for it, so a
-corrected file is simply imported again. A clinic without a row for a month that was
-imported used the measure zero times.
+corrected file is simply imported again; what it replaced is kept, marked replaced. A
+clinic without a row for a month that was imported used the measure zero times.
 """
 
 import re
@@ -34,6 +34,8 @@ IGNORED_COLUMNS = ("name", "unit_name")
 _MONTH = re.compile(r"^(?P<year>\d{4})-(?P<month>0[1-9]|1[0-2])$")
 # Digits, optionally grouped by spaces (also no-break spaces) as Swedish files write them.
 _COUNT = re.compile(r"^\d{1,3}(?:[ \u00a0\u202f]?\d{3})*$")
+# What the database's count column holds (a bigint), with room to spare.
+_MAX_DIGITS = 15
 _BATCH = 2000
 
 
@@ -92,7 +94,7 @@ def _check_row(
     if measure and measure not in UsageMeasure.values:
         reason = _("Unknown measure “%(value)s”; allowed values: %(allowed)s.")
         problem("measure", reason % {"value": measure, "allowed": ", ".join(UsageMeasure.values)})
-    if value and not _COUNT.match(value):
+    if value and (not _COUNT.match(value) or len(re.sub(r"\D", "", value)) > _MAX_DIGITS):
         reason = _("“%(value)s” is not a count; write a whole number of 0 or more.")
         problem("value", reason % {"value": value})
     if problems:
@@ -149,7 +151,7 @@ def import_usage(
     )
     try:
         with transaction.atomic():
-            replaced, _by_model = Usage.objects.filter(covered).delete()
+            replaced = Usage.objects.current().filter(covered).update(replaced_by=usage_import)
             UsageMonth.objects.filter(covered).delete()
             UsageMonth.objects.bulk_create(
                 UsageMonth(month=month, measure=measure, usage_import=usage_import)
@@ -220,9 +222,9 @@ def clinic_usage(clinic_id: int, *, up_to: date) -> list[MeasureUsage]:
             covered[measure].append(month)
     counts = {
         (measure, month): value
-        for measure, month, value in Usage.objects.filter(
-            clinic_id=clinic_id, month__in={m for months in covered.values() for m in months}
-        ).values_list("measure", "month", "value")
+        for measure, month, value in Usage.objects.current()
+        .filter(clinic_id=clinic_id, month__in={m for months in covered.values() for m in months})
+        .values_list("measure", "month", "value")
     }
     return [
         MeasureUsage(

@@ -14,6 +14,18 @@ from django.utils.translation import gettext_lazy as _
 from requirements.compliance import Applicability, AreaRule, RequirementRule
 
 
+def in_active_language(swedish: str, english: str) -> str:
+    """A catalogue text in the active language: English where it has it, else Swedish."""
+    language = get_language() or "sv"
+    return english if language.startswith("en") and english else swedish
+
+
+def in_language(values: dict, name: str) -> str:
+    """``name`` of a row read with ``values()`` (its ``<name>_sv`` and ``<name>_en``), in
+    the active language."""
+    return in_active_language(values[f"{name}_sv"], values[f"{name}_en"])
+
+
 class BilingualNameMixin:
     """Catalogue texts are kept in Swedish and English; show the active language."""
 
@@ -22,8 +34,7 @@ class BilingualNameMixin:
 
     @property
     def name(self) -> str:
-        language = get_language() or "sv"
-        return self.name_en if language.startswith("en") and self.name_en else self.name_sv
+        return in_active_language(self.name_sv, self.name_en)
 
     def __str__(self) -> str:
         return self.name

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -104,6 +105,9 @@ def _row(indicator: ClinicIndicator, value: ClinicIndicatorValue, hsa_id: str) -
 
 
 class ClinicIndicatorListView(FileFormats, APIView):
+    # Whoever may see the clinic (get_clinic_for_user: another clinic is a 404).
+    permission_classes = [IsAuthenticated]
+
     @extend_schema(
         parameters=[
             OpenApiParameter(

@@ -48,7 +48,7 @@ class UsageFilterForm(forms.Form):
 
     def rows(self, user) -> QuerySet[Usage]:
         data = self.cleaned_data
-        rows = access.only_visible(Usage.objects.all(), user)
+        rows = access.only_visible(Usage.objects.current(), user)
         if data.get("month"):
             rows = rows.filter(month=data["month"])
         if data.get("month_from"):

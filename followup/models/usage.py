@@ -1,6 +1,7 @@
 """Measured usage: what residents did with a clinic's digital services in a month, as the
 region gets it from the national e-service statistics per HSA unit. It stands beside the
-clinic's own answers, so that a service answered "met" but never used shows."""
+clinic's own answers, so that a service answered "met" but never used shows. Figures are
+never deleted: an import that replaces a month marks the old ones replaced."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -68,8 +69,15 @@ class UsageMonth(models.Model):
         return f"{self.month:%Y-%m} {self.measure}"
 
 
+class UsageQuerySet(models.QuerySet):
+    def current(self) -> "UsageQuerySet":
+        """The figures in force: not replaced by a later import of their month."""
+        return self.filter(replaced_by__isnull=True)
+
+
 class Usage(models.Model):
-    """How many times a measure was counted at a clinic in a month."""
+    """How many times a measure was counted at a clinic in a month. A later import of the
+    month replaces it, and it is kept: ``replaced_by`` says which import did."""
 
     clinic = models.ForeignKey(
         "clinics.Clinic", on_delete=models.PROTECT, related_name="+", verbose_name=_("clinic")
@@ -80,6 +88,16 @@ class Usage(models.Model):
     usage_import = models.ForeignKey(
         UsageImport, on_delete=models.PROTECT, related_name="+", verbose_name=_("import")
     )
+    replaced_by = models.ForeignKey(
+        UsageImport,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("replaced by"),
+    )
+
+    objects = UsageQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("usage")
@@ -88,13 +106,19 @@ class Usage(models.Model):
         constraints = [
             # Also the index of the indicators' lookups: a clinic's measure in a month.
             models.UniqueConstraint(
-                fields=["clinic", "measure", "month"], name="usage_once_per_clinic_and_month"
+                fields=["clinic", "measure", "month"],
+                condition=models.Q(replaced_by__isnull=True),
+                name="usage_once_per_clinic_and_month",
             ),
             models.CheckConstraint(condition=models.Q(month__day=1), name="usage_first_day"),
         ]
         indexes = [
             # Replacing a month, and the API's walk by month.
-            models.Index(fields=["measure", "month"], name="usage_by_month"),
+            models.Index(
+                fields=["measure", "month"],
+                condition=models.Q(replaced_by__isnull=True),
+                name="usage_by_month",
+            ),
         ]
 
     def __str__(self) -> str:

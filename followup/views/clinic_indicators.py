@@ -161,7 +161,8 @@ def clinic_indicator_report(request: HttpRequest, pk: int, indicator_pk: int) ->
         if reported is not None:
             messages.success(
                 request,
-                _("The value for %(period)s is saved.") % {"period": reported.period},
+                _("The value for %(period)s is saved.")
+                % {"period": period_name(Period.parse(reported.period))},
             )
             return redirect("clinic_indicator_detail", pk=clinic.pk, indicator_pk=indicator.pk)
     # The definition as it is now: another reporter may have retired it meanwhile.

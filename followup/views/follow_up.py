@@ -4,7 +4,7 @@
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import formats, translation
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from clinics import access
@@ -24,6 +24,7 @@ from followup.indicators import ENDING_SOON_DAYS, HEADLINE, INDICATORS
 from followup.models import Recompute
 from followup.periods import Period, PeriodKind
 from followup.vocabulary import Dimension
+from requirements.models import in_language
 
 
 class FollowUpForm(forms.Form):
@@ -94,25 +95,16 @@ def follow_up_page(request: HttpRequest) -> HttpResponse:
             "trend_chart": _trend_chart(trend, period) if trend and trend.months else None,
         }
         if page is not None:
-            ending = [
-                {**row, "requirement_name": _in_language(row, "requirement_name")}
-                for row in exemptions_ending(page.as_of, ENDING_SOON_DAYS)[:ENDING_SHOWN]
-            ]
-            counted = page.figure("exemptions.ending_90_days")
+            ending = exemptions_ending(page.as_of, ENDING_SOON_DAYS)
             context |= {
                 "ending_days": ENDING_SOON_DAYS,
-                "ending_exemptions": ending,
-                "ending_count": int(counted.value) if counted else len(ending),
+                "ending_exemptions": [
+                    {**row, "requirement_name": in_language(row, "requirement_name")}
+                    for row in ending[:ENDING_SHOWN]
+                ],
+                "ending_count": ending.count(),
             }
     return render(request, "followup/follow_up.html", context)
-
-
-def _in_language(row: dict, name: str) -> str:
-    """A catalogue text in the reader's language: English where it has it, else Swedish."""
-    english = row[f"{name}_en"]
-    return (
-        english if translation.get_language().startswith("en") and english else row[f"{name}_sv"]
-    )
 
 
 def _trend_chart(trend: IndicatorTrend, period: Period) -> str:

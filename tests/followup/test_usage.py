@@ -52,7 +52,7 @@ def admin(db):
 def stored() -> dict[tuple[str, date, str], int]:
     return {
         (hsa_id, month, measure): value
-        for hsa_id, month, measure, value in Usage.objects.values_list(
+        for hsa_id, month, measure, value in Usage.objects.current().values_list(
             "clinic__hsa_id", "month", "measure", "value"
         )
     }
@@ -125,6 +125,17 @@ def test_counts_may_be_grouped_by_spaces_as_swedish_files_write_them(region, adm
     assert stored() == {(region.meeting.hsa_id, month, "journalen_logins"): 1204}
 
 
+def test_a_count_larger_than_the_database_holds_is_refused_with_its_line(region, admin):
+    with pytest.raises(ImportRejected) as rejected:
+        import_usage(
+            usage_file((region.meeting.hsa_id, last_month(), "web_bookings", "9" * 20)),
+            actor=admin,
+            file_name="stort.csv",
+        )
+
+    assert [(p.line, p.column) for p in rejected.value.problems] == [(2, "value")]
+
+
 def test_a_month_that_has_not_begun_is_refused(region, admin):
     next_month = (timezone.localdate().replace(day=28) + timedelta(days=5)).replace(day=1)
 
@@ -165,7 +176,11 @@ def test_importing_a_month_again_replaces_it_and_leaves_the_other_months(region,
     }
     assert (again.rows, again.replaced) == (1, 2)
     assert UsageMonth.objects.get(month=month, measure="web_bookings").usage_import == again
-    # The first import's record stays: who imported what, and when.
+    # What was replaced is kept, and says which import replaced it; so does the first
+    # import's record: who imported what, and when.
+    assert sorted(
+        Usage.objects.filter(replaced_by=again).values_list("clinic__hsa_id", "value")
+    ) == sorted([(region.meeting.hsa_id, 12), (region.failing.hsa_id, 7)])
     assert UsageImport.objects.count() == 2
 
 
@@ -274,7 +289,7 @@ def test_a_bad_upload_lists_every_bad_row_with_its_line(client, region, admin):
     assert [(p.line, p.column) for p in rows] == [(3, "measure"), (4, "month")]
     page = response.content.decode()
     assert "Ingenting har importerats" in page
-    assert '<td class="number">3</td><td>measure</td>' in page
+    assert '<th scope="row" class="number">3</th><td>measure</td>' in page
     assert not Usage.objects.exists()
 
 
