@@ -57,6 +57,13 @@ class AnswerStatus(models.TextChoices):
     NOT_APPLICABLE = "not_applicable", _("Not applicable")
 
 
+class RequirementLevel(models.TextChoices):
+    """How binding a requirement is: the decision's "ska", or its "bör"."""
+
+    REQUIRED = "required", _("Required (ska)")
+    ADVISORY = "advisory", _("Advisory (bör)")
+
+
 class Channel(models.TextChoices):
     """How a service reaches the citizen: the decision allows 1177 or an own solution."""
 

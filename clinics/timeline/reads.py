@@ -27,6 +27,7 @@ def compliance_on(clinic_id: int, day: date, rules: CatalogueRules) -> ClinicCom
     rows = (
         RequirementStatusPeriod.objects.on(day).filter(clinic_id=clinic_id).select_related("case")
     )
+    advisory = {rule.code for rule in rules.requirements if rule.advisory}
     results: dict[str, RequirementResult] = {}
     for row in rows:
         exemption = None
@@ -39,7 +40,12 @@ def compliance_on(clinic_id: int, day: date, rules: CatalogueRules) -> ClinicCom
                 row.case_id,
             )
         results[row.requirement_code] = RequirementResult(
-            row.requirement_code, row.area_code, ComplianceStatus(row.status), None, exemption
+            row.requirement_code,
+            row.area_code,
+            ComplianceStatus(row.status),
+            None,
+            exemption,
+            advisory=row.requirement_code in advisory,
         )
     missing = [rule.code for rule in rules.requirements if rule.code not in results]
     if missing:
