@@ -79,6 +79,7 @@ def _store(catalogue: ParsedCatalogue, content_hash: str, *, source_name: str) -
             name_en=parsed_area.name_en,
             in_baseline=parsed_area.in_baseline,
             position=area_position,
+            minimums=parsed_area.minimums,
         )
         for parsed in parsed_area.requirements:
             requirements.append(
@@ -96,6 +97,10 @@ def _store(catalogue: ParsedCatalogue, content_hash: str, *, source_name: str) -
                     exemption_kinds=parsed.exemption_kinds,
                     permanent_exemption_allowed=parsed.permanent_exemption_allowed,
                     asks_channel=parsed.asks_channel,
+                    level=parsed.level,
+                    approval_required=parsed.approval_required,
+                    applies_if_channel=parsed.applies_if_channel,
+                    exemption_rules=parsed.exemption_rules,
                     position=position,
                 )
             )

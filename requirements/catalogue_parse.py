@@ -8,7 +8,7 @@ listing every problem, so a broken file is rejected before anything is written
 import hashlib
 import json
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -17,7 +17,16 @@ from django.utils.translation import gettext as _
 
 from requirements.compliance import PROFILE_ATTRIBUTES
 from requirements.models import Area, CatalogueVersion, Requirement
-from requirements.vocabulary import CareType, ClinicKind, ContractForm, ExemptionKind, ProviderKind
+from requirements.vocabulary import (
+    CareType,
+    Channel,
+    ClinicKind,
+    ContractForm,
+    ExemptionKind,
+    ProviderKind,
+    ReasonCategory,
+    RequirementLevel,
+)
 
 # The values each clinic attribute in an applicability condition may take.
 PROFILE_VALUES: dict[str, frozenset[str]] = {
@@ -33,6 +42,8 @@ _SLUG = re.compile(r"^[a-z0-9_]+$")
 
 _CATALOGUE_KEYS = ("decision_id", "decision_date", "effective_from", "title", "title_en", "areas")
 _AREA_KEYS = ("code", "name_sv", "name_en", "in_baseline", "requirements")
+# Rules a revision may state; a file without them is judged as revision 1 was.
+_OPTIONAL_AREA_KEYS = ("minimums",)
 _REQUIREMENT_KEYS = (
     "code",
     "name_sv",
@@ -46,6 +57,15 @@ _REQUIREMENT_KEYS = (
     "permanent_exemption_allowed",
     "asks_channel",
 )
+_OPTIONAL_REQUIREMENT_KEYS = (
+    "level",
+    "approval_required",
+    "applies_if_channel",
+    "exemption_rules",
+)
+_MINIMUM_KEYS = ("requirements", "at_least_met", "not_all_not_applicable")
+_CHANNEL_CONDITION_KEYS = ("area", "channels")
+_EXEMPTION_RULE_KEYS = ("kind", "reasons", "alternative_required", "while_met")
 
 
 @dataclass(frozen=True)
@@ -62,6 +82,12 @@ class ParsedRequirement:
     exemption_kinds: list[str]
     permanent_exemption_allowed: bool
     asks_channel: bool
+    level: str = RequirementLevel.REQUIRED.value
+    approval_required: bool = False
+    # {"area": code, "channels": [...]}: applies only when an answer in the area names one.
+    applies_if_channel: dict | None = None
+    # [{"kind", "reasons", "alternative_required", "while_met"}], one per exemption kind.
+    exemption_rules: list[dict] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -71,6 +97,23 @@ class ParsedArea:
     name_en: str
     in_baseline: bool
     requirements: list[ParsedRequirement]
+    # [{"requirements": [codes], "at_least_met": n, "not_all_not_applicable": bool}]
+    minimums: list[dict] = field(default_factory=list)
+
+
+# The optional rules at their defaults, left out of the content hash: a file that states
+# none of them hashes as it did before they existed (revision 1 stays revision 1).
+_REQUIREMENT_DEFAULTS = {
+    "level": RequirementLevel.REQUIRED.value,
+    "approval_required": False,
+    "applies_if_channel": None,
+    "exemption_rules": [],
+}
+_AREA_DEFAULTS = {"minimums": []}
+
+
+def _without_defaults(item: dict, defaults: dict) -> dict:
+    return {key: value for key, value in item.items() if defaults.get(key, object()) != value}
 
 
 @dataclass(frozen=True)
@@ -88,8 +131,19 @@ class ParsedCatalogue:
 
     def content_hash(self) -> str:
         """sha256 of a canonical JSON dump: layout and comments in the file do not count."""
+        content = asdict(self)
+        content["areas"] = [
+            {
+                **_without_defaults(area, _AREA_DEFAULTS),
+                "requirements": [
+                    _without_defaults(requirement, _REQUIREMENT_DEFAULTS)
+                    for requirement in area["requirements"]
+                ],
+            }
+            for area in content["areas"]
+        ]
         canonical = json.dumps(
-            asdict(self),
+            content,
             sort_keys=True,
             ensure_ascii=False,
             separators=(",", ":"),
@@ -176,15 +230,22 @@ def _load_yaml(text: str, problems: _Problems) -> Any:
     return data
 
 
-def _check_keys(data: dict, expected: tuple[str, ...], prefix: str, problems: _Problems) -> None:
+def _check_keys(
+    data: dict,
+    expected: tuple[str, ...],
+    prefix: str,
+    problems: _Problems,
+    optional: tuple[str, ...] = (),
+) -> None:
     for key in expected:
         if key not in data:
             problems.add(f"{prefix}{key}", _("The key is missing."))
+    allowed = (*expected, *optional)
     for key in data:
-        if key not in expected:
+        if key not in allowed:
             problems.add(
                 f"{prefix}{key}",
-                _("Unknown key; the allowed keys are: %(keys)s.") % {"keys": ", ".join(expected)},
+                _("Unknown key; the allowed keys are: %(keys)s.") % {"keys": ", ".join(allowed)},
             )
 
 
@@ -314,6 +375,149 @@ def _exemption_kinds(data: dict, prefix: str, problems: _Problems) -> list[str]:
     return kinds
 
 
+def _choice(data: dict, key: str, choices, prefix: str, problems: _Problems) -> str:
+    """An optional value of ``choices``, its first value when not given."""
+    value = data.get(key, choices.values[0])
+    if value not in choices.values:
+        problems.add(
+            f"{prefix}{key}",
+            _("Unknown value %(value)r; the allowed values are: %(allowed)s.")
+            % {"value": value, "allowed": ", ".join(choices.values)},
+        )
+        return choices.values[0]
+    return value
+
+
+def _mapping(data: dict, keys: tuple[str, ...], path: str, problems: _Problems):
+    """A mapping with exactly ``keys`` (the first required, the others optional)."""
+    if not isinstance(data, dict):
+        problems.add(path, _("The value must be a mapping with keys."))
+        return None
+    _check_keys(data, keys[:1], f"{path}.", problems, keys[1:])
+    return data
+
+
+def _codes(data: dict, key: str, path: str, problems: _Problems) -> list[str]:
+    values = _list(data, key, f"{path}.", problems, non_empty=_("The list must not be empty."))
+    codes = [value for value in values if isinstance(value, str)]
+    if len(codes) != len(values):
+        problems.add(f"{path}.{key}", _("Each value must be a requirement's code."))
+    return sorted(set(codes))
+
+
+def _minimums(data: dict, prefix: str, problems: _Problems) -> list[dict]:
+    minimums = []
+    for index, raw in enumerate(_list(data, "minimums", prefix, problems)):
+        path = f"{prefix}minimums[{index}]"
+        if _mapping(raw, _MINIMUM_KEYS, path, problems) is None:
+            continue
+        at_least = raw.get("at_least_met", 0)
+        if not isinstance(at_least, int) or isinstance(at_least, bool) or at_least < 0:
+            problems.add(f"{path}.at_least_met", _("The value must be a whole number, 0 or more."))
+            at_least = 0
+        minimum = {
+            "requirements": _codes(raw, "requirements", path, problems),
+            "at_least_met": at_least,
+            "not_all_not_applicable": _bool(raw, "not_all_not_applicable", f"{path}.", problems),
+        }
+        if not minimum["at_least_met"] and not minimum["not_all_not_applicable"]:
+            problems.add(
+                path,
+                _("A minimum must ask for at_least_met or not_all_not_applicable."),
+            )
+        minimums.append(minimum)
+    return minimums
+
+
+def _channel_condition(data: dict, prefix: str, problems: _Problems) -> dict | None:
+    if "applies_if_channel" not in data:
+        return None
+    raw, path = data["applies_if_channel"], f"{prefix}applies_if_channel"
+    if _mapping(raw, _CHANNEL_CONDITION_KEYS, path, problems) is None:
+        return None
+    channels = _list(
+        raw, "channels", f"{path}.", problems, non_empty=_("The list must not be empty.")
+    )
+    for index, channel in enumerate(channels):
+        if channel not in Channel.values:
+            problems.add(
+                f"{path}.channels[{index}]",
+                _("Unknown value %(value)r; the allowed values are: %(allowed)s.")
+                % {"value": channel, "allowed": ", ".join(Channel.values)},
+            )
+    return {
+        "area": _text(raw, "area", f"{path}.", problems, None),
+        "channels": sorted({c for c in channels if c in Channel.values}),
+    }
+
+
+def _exemption_rules(data: dict, prefix: str, problems: _Problems) -> list[dict]:
+    rules = []
+    kinds = data.get("exemption_kinds") if isinstance(data.get("exemption_kinds"), list) else []
+    for index, raw in enumerate(_list(data, "exemption_rules", prefix, problems)):
+        path = f"{prefix}exemption_rules[{index}]"
+        if _mapping(raw, _EXEMPTION_RULE_KEYS, path, problems) is None:
+            continue
+        kind = raw.get("kind")
+        if kind not in kinds:
+            problems.add(
+                f"{path}.kind",
+                _("The rule must name one of the requirement's exemption_kinds."),
+            )
+        reasons = _list(raw, "reasons", f"{path}.", problems)
+        for reason_index, reason in enumerate(reasons):
+            if reason not in ReasonCategory.values:
+                problems.add(
+                    f"{path}.reasons[{reason_index}]",
+                    _("Unknown value %(value)r; the allowed values are: %(allowed)s.")
+                    % {"value": reason, "allowed": ", ".join(ReasonCategory.values)},
+                )
+        while_met = raw.get("while_met", "")
+        if not isinstance(while_met, str):
+            problems.add(f"{path}.while_met", _("The value must be a requirement's code."))
+            while_met = ""
+        rules.append(
+            {
+                "kind": kind if isinstance(kind, str) else "",
+                "reasons": sorted({r for r in reasons if r in ReasonCategory.values}),
+                "alternative_required": _bool(raw, "alternative_required", f"{path}.", problems),
+                "while_met": while_met.strip(),
+            }
+        )
+    return rules
+
+
+def _check_references(catalogue: ParsedCatalogue, problems: _Problems) -> None:
+    """The codes the rules name exist where they must: a minimum's requirements in its
+    area, a demanded requirement and a channel's area in the catalogue."""
+    codes = {requirement.code for requirement in catalogue.requirements}
+    areas = {area.code for area in catalogue.areas}
+    for area_index, area in enumerate(catalogue.areas):
+        own = {requirement.code for requirement in area.requirements}
+        for index, minimum in enumerate(area.minimums):
+            for code in minimum["requirements"]:
+                if code not in own:
+                    problems.add(
+                        f"areas[{area_index}].minimums[{index}].requirements",
+                        _("%(code)s is not a requirement of the area.") % {"code": code},
+                    )
+        for requirement_index, requirement in enumerate(area.requirements):
+            path = f"areas[{area_index}].requirements[{requirement_index}]"
+            condition = requirement.applies_if_channel
+            if condition and condition["area"] and condition["area"] not in areas:
+                problems.add(
+                    f"{path}.applies_if_channel.area",
+                    _("%(code)s is not an area of the catalogue.") % {"code": condition["area"]},
+                )
+            for index, rule in enumerate(requirement.exemption_rules):
+                if rule["while_met"] and rule["while_met"] not in codes:
+                    problems.add(
+                        f"{path}.exemption_rules[{index}].while_met",
+                        _("%(code)s is not a requirement of the catalogue.")
+                        % {"code": rule["while_met"]},
+                    )
+
+
 def _parse_requirement(
     data: Any, area_code: str, path: str, problems: _Problems
 ) -> ParsedRequirement | None:
@@ -321,7 +525,7 @@ def _parse_requirement(
         problems.add(path, _("A requirement must be a mapping with keys."))
         return None
     prefix = f"{path}."
-    _check_keys(data, _REQUIREMENT_KEYS, prefix, problems)
+    _check_keys(data, _REQUIREMENT_KEYS, prefix, problems, _OPTIONAL_REQUIREMENT_KEYS)
 
     def text(key: str) -> str:
         max_length = Requirement._meta.get_field(key).max_length
@@ -351,6 +555,10 @@ def _parse_requirement(
         exemption_kinds=_exemption_kinds(data, prefix, problems),
         permanent_exemption_allowed=data.get("permanent_exemption_allowed") is True,
         asks_channel=_bool(data, "asks_channel", prefix, problems),
+        level=_choice(data, "level", RequirementLevel, prefix, problems),
+        approval_required=_bool(data, "approval_required", prefix, problems),
+        applies_if_channel=_channel_condition(data, prefix, problems),
+        exemption_rules=_exemption_rules(data, prefix, problems),
     )
 
 
@@ -359,7 +567,7 @@ def _parse_area(data: Any, path: str, problems: _Problems) -> ParsedArea | None:
         problems.add(path, _("An area must be a mapping with keys."))
         return None
     prefix = f"{path}."
-    _check_keys(data, _AREA_KEYS, prefix, problems)
+    _check_keys(data, _AREA_KEYS, prefix, problems, _OPTIONAL_AREA_KEYS)
 
     def text(key: str) -> str:
         return _text(data, key, prefix, problems, Area._meta.get_field(key).max_length)
@@ -388,6 +596,7 @@ def _parse_area(data: Any, path: str, problems: _Problems) -> ParsedArea | None:
         name_en=text("name_en"),
         in_baseline=_bool(data, "in_baseline", prefix, problems),
         requirements=[requirement for requirement in requirements if requirement],
+        minimums=_minimums(data, prefix, problems),
     )
 
 
@@ -420,6 +629,7 @@ def parse_catalogue(text: str) -> ParsedCatalogue:
         title_en=_text(data, "title_en", "", problems, title_length),
         areas=[area for area in areas if area],
     )
+    _check_references(catalogue, problems)
     if problems.items:
         raise CatalogueError(problems.items)
     return catalogue

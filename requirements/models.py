@@ -11,7 +11,15 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from requirements.compliance import Applicability, AreaRule, RequirementRule
+from requirements.compliance import (
+    Applicability,
+    AreaRule,
+    ChannelCondition,
+    ExemptionRule,
+    GroupMinimum,
+    RequirementRule,
+)
+from requirements.vocabulary import RequirementLevel
 
 
 def in_active_language(swedish: str, english: str) -> str:
@@ -93,6 +101,15 @@ class Area(BilingualNameMixin, models.Model):
         ),
     )
     position = models.PositiveSmallIntegerField(_("position"))
+    minimums = models.JSONField(
+        _("minimums"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Groups of the area's requirements of which at least some must be met, or not "
+            "all be not applicable."
+        ),
+    )
 
     class Meta:
         verbose_name = _("area")
@@ -103,7 +120,18 @@ class Area(BilingualNameMixin, models.Model):
         ]
 
     def to_rule(self) -> AreaRule:
-        return AreaRule(code=self.code, in_baseline=self.in_baseline)
+        return AreaRule(
+            code=self.code,
+            in_baseline=self.in_baseline,
+            minimums=tuple(
+                GroupMinimum(
+                    codes=frozenset(minimum["requirements"]),
+                    at_least_met=minimum["at_least_met"],
+                    not_all_not_applicable=minimum["not_all_not_applicable"],
+                )
+                for minimum in self.minimums
+            ),
+        )
 
 
 class Requirement(BilingualNameMixin, models.Model):
@@ -136,6 +164,28 @@ class Requirement(BilingualNameMixin, models.Model):
         _("exemptions may apply until further notice"), default=False
     )
     asks_channel = models.BooleanField(_("asks for the channel"), default=False)
+    level = models.CharField(
+        _("level"),
+        max_length=10,
+        choices=RequirementLevel.choices,
+        default=RequirementLevel.REQUIRED,
+    )
+    approval_required = models.BooleanField(_("met only with an approval in force"), default=False)
+    applies_if_channel = models.JSONField(
+        _("applies only for the channels"),
+        null=True,
+        blank=True,
+        help_text=_("Applies only when an answer in the area names one of these channels."),
+    )
+    exemption_rules = models.JSONField(
+        _("rules of the exemptions"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Per exemption: the reasons allowed, whether the alternative must be described, "
+            "and a requirement that must be met while it counts."
+        ),
+    )
     position = models.PositiveSmallIntegerField(_("position"))
 
     class Meta:
@@ -165,4 +215,23 @@ class Requirement(BilingualNameMixin, models.Model):
             ),
             may_be_not_applicable=self.may_be_not_applicable,
             exemption_kinds=frozenset(self.exemption_kinds),
+            level=RequirementLevel(self.level),
+            approval_required=self.approval_required,
+            applies_if_channel=(
+                ChannelCondition(
+                    self.applies_if_channel["area"],
+                    frozenset(self.applies_if_channel["channels"]),
+                )
+                if self.applies_if_channel
+                else None
+            ),
+            exemption_rules=tuple(
+                ExemptionRule(
+                    kind=rule["kind"],
+                    reasons=frozenset(rule["reasons"]),
+                    alternative_required=rule["alternative_required"],
+                    while_met=rule["while_met"],
+                )
+                for rule in self.exemption_rules
+            ),
         )

@@ -57,6 +57,15 @@ class AnswerStatus(models.TextChoices):
     NOT_APPLICABLE = "not_applicable", _("Not applicable")
 
 
+class ReasonCategory(models.TextChoices):
+    """Why an exemption is asked for; a catalogue may limit the reasons an exemption kind
+    allows ("befogade tekniska eller medicinska skäl")."""
+
+    TECHNICAL = "technical", _("Technical")
+    MEDICAL = "medical", _("Medical")
+    OTHER = "other", _("Other reason")
+
+
 class RequirementLevel(models.TextChoices):
     """How binding a requirement is: the decision's "ska", or its "bör"."""
 

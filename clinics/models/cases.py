@@ -10,18 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from requirements.models import Requirement
-from requirements.vocabulary import ExemptionKind
+from requirements.vocabulary import ExemptionKind, ReasonCategory
 
 
 class CaseKind(models.TextChoices):
     EXEMPTION = "exemption", _("Exemption")
     PLATFORM_APPROVAL = "platform_approval", _("Approval of an own platform")
-
-
-class ReasonCategory(models.TextChoices):
-    TECHNICAL = "technical", _("Technical")
-    MEDICAL = "medical", _("Medical")
-    OTHER = "other", _("Other reason")
 
 
 class CaseState(models.TextChoices):

@@ -113,6 +113,7 @@ def validate_case(
     exemption_kind: str,
     reason_category: str,
     justification: str,
+    alternative: str = "",
     links: str = "",
     requested_from: date | None,
     requested_until: date | None = None,
@@ -135,6 +136,19 @@ def validate_case(
         )
     if reason_category not in ReasonCategory.values:
         errors["reason_category"] = _("Choose one of the reasons.")
+    # What the catalogue demands of this exemption kind ("på grund av befogade tekniska
+    # eller medicinska skäl").
+    rule = requirement.to_rule().exemption_rule(exemption_kind)
+    if rule is not None and rule.reasons and reason_category not in rule.reasons:
+        errors["reason_category"] = _(
+            "The catalogue allows this exemption only for: %(reasons)s."
+        ) % {
+            "reasons": ", ".join(
+                str(label) for value, label in ReasonCategory.choices if value in rule.reasons
+            )
+        }
+    if rule is not None and rule.alternative_required and not alternative.strip():
+        errors["alternative"] = _("Describe what the clinic offers instead.")
     if not justification.strip():
         errors["justification"] = _("Explain why the clinic needs the exemption.")
     validate_https = URLValidator(schemes=["https"])
@@ -178,6 +192,7 @@ def _check_fields(case: ExemptionCase) -> None:
         exemption_kind=case.exemption_kind,
         reason_category=case.reason_category,
         justification=case.justification,
+        alternative=case.alternative,
         links=case.links,
         requested_from=case.requested_from,
         requested_until=case.requested_until,

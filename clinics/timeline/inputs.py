@@ -156,7 +156,9 @@ def _reports(scope: ClinicScope) -> dict[int, tuple[ApprovedReport, ...]]:
         scope.on("report__clinic_id"), report__state=ReportState.APPROVED
     ).values_list("report_id", "requirement__code", "id", "status", "justification", "channel"):
         answers[report_id][code] = ApprovedAnswer(
-            ReportedAnswer(code, AnswerStatus(status), justification), answer_id, channel
+            ReportedAnswer(code, AnswerStatus(status), justification, channel or ""),
+            answer_id,
+            channel,
         )
     reports: dict[int, list[ApprovedReport]] = defaultdict(list)
     for report_id, clinic_id, decided_at in (
