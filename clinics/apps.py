@@ -33,7 +33,11 @@ class ClinicsConfig(AppConfig):
     verbose_name = _("Clinics")
 
     def ready(self) -> None:
+        from clinics.catalogue_preview import catalogue_impact
+        from requirements.previews import register_impact
         from requirements.signals import catalogue_version_stored
+
+        register_impact(catalogue_impact)
 
         catalogue_version_stored.connect(
             rebuild_on_new_catalogue, weak=False, dispatch_uid="clinics.rebuild_timelines"

@@ -15,7 +15,12 @@ from typing import Any
 import yaml
 from django.utils.translation import gettext as _
 
-from requirements.compliance import PROFILE_ATTRIBUTES
+from requirements.compliance import (
+    PROFILE_ATTRIBUTES,
+    CatalogueRules,
+    area_rule,
+    requirement_rule,
+)
 from requirements.models import Area, CatalogueVersion, Requirement
 from requirements.vocabulary import (
     CareType,
@@ -44,7 +49,7 @@ _CATALOGUE_KEYS = ("decision_id", "decision_date", "effective_from", "title", "t
 _AREA_KEYS = ("code", "name_sv", "name_en", "in_baseline", "requirements")
 # Rules a revision may state; a file without them is judged as revision 1 was.
 _OPTIONAL_AREA_KEYS = ("minimums",)
-_REQUIREMENT_KEYS = (
+REQUIREMENT_KEYS = (
     "code",
     "name_sv",
     "name_en",
@@ -57,7 +62,7 @@ _REQUIREMENT_KEYS = (
     "permanent_exemption_allowed",
     "asks_channel",
 )
-_OPTIONAL_REQUIREMENT_KEYS = (
+OPTIONAL_REQUIREMENT_KEYS = (
     "level",
     "approval_required",
     "applies_if_channel",
@@ -128,6 +133,17 @@ class ParsedCatalogue:
     @property
     def requirements(self) -> list[ParsedRequirement]:
         return [requirement for area in self.areas for requirement in area.requirements]
+
+    def rules(self) -> CatalogueRules:
+        """The catalogue as the pure rules judge it, without storing it."""
+        return CatalogueRules(
+            areas=tuple(area_rule(**asdict(area)) for area in self.areas),
+            requirements=tuple(
+                requirement_rule(area_code=area.code, **asdict(requirement))
+                for area in self.areas
+                for requirement in area.requirements
+            ),
+        )
 
     def content_hash(self) -> str:
         """sha256 of a canonical JSON dump: layout and comments in the file do not count."""
@@ -525,7 +541,7 @@ def _parse_requirement(
         problems.add(path, _("A requirement must be a mapping with keys."))
         return None
     prefix = f"{path}."
-    _check_keys(data, _REQUIREMENT_KEYS, prefix, problems, _OPTIONAL_REQUIREMENT_KEYS)
+    _check_keys(data, REQUIREMENT_KEYS, prefix, problems, OPTIONAL_REQUIREMENT_KEYS)
 
     def text(key: str) -> str:
         max_length = Requirement._meta.get_field(key).max_length

@@ -11,14 +11,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from requirements.compliance import (
-    Applicability,
-    AreaRule,
-    ChannelCondition,
-    ExemptionRule,
-    GroupMinimum,
-    RequirementRule,
-)
+from requirements.compliance import AreaRule, RequirementRule, area_rule, requirement_rule
 from requirements.vocabulary import RequirementLevel
 
 
@@ -120,18 +113,7 @@ class Area(BilingualNameMixin, models.Model):
         ]
 
     def to_rule(self) -> AreaRule:
-        return AreaRule(
-            code=self.code,
-            in_baseline=self.in_baseline,
-            minimums=tuple(
-                GroupMinimum(
-                    codes=frozenset(minimum["requirements"]),
-                    at_least_met=minimum["at_least_met"],
-                    not_all_not_applicable=minimum["not_all_not_applicable"],
-                )
-                for minimum in self.minimums
-            ),
-        )
+        return area_rule(code=self.code, in_baseline=self.in_baseline, minimums=self.minimums)
 
 
 class Requirement(BilingualNameMixin, models.Model):
@@ -204,34 +186,14 @@ class Requirement(BilingualNameMixin, models.Model):
         return self.description_sv
 
     def to_rule(self) -> RequirementRule:
-        return RequirementRule(
+        return requirement_rule(
             code=self.code,
             area_code=self.area.code,
-            applicability=Applicability(
-                any_of=tuple(
-                    {attribute: frozenset(values) for attribute, values in condition.items()}
-                    for condition in self.applies_when
-                )
-            ),
+            applies_when=self.applies_when,
             may_be_not_applicable=self.may_be_not_applicable,
-            exemption_kinds=frozenset(self.exemption_kinds),
-            level=RequirementLevel(self.level),
+            exemption_kinds=self.exemption_kinds,
+            level=self.level,
             approval_required=self.approval_required,
-            applies_if_channel=(
-                ChannelCondition(
-                    self.applies_if_channel["area"],
-                    frozenset(self.applies_if_channel["channels"]),
-                )
-                if self.applies_if_channel
-                else None
-            ),
-            exemption_rules=tuple(
-                ExemptionRule(
-                    kind=rule["kind"],
-                    reasons=frozenset(rule["reasons"]),
-                    alternative_required=rule["alternative_required"],
-                    while_met=rule["while_met"],
-                )
-                for rule in self.exemption_rules
-            ),
+            applies_if_channel=self.applies_if_channel,
+            exemption_rules=self.exemption_rules,
         )
