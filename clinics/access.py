@@ -9,7 +9,7 @@ The rules:
 - only reviewers decide reports, never one they submitted or answered themselves;
 - clinic reporters request exemptions for their own clinics; only reviewers decide them,
   never a case they requested or edited;
-- only region admins keep the register and the catalogue;
+- only region admins keep the register and the catalogue (a revision's preview included);
 - region admins, reviewers and viewers see the region's follow-up (its page, the indicator
   and snapshot API, the yearly targets); clinic reporters do not;
 - only region admins set the yearly targets and start a recompute of the follow-up;
@@ -131,6 +131,11 @@ def check_may_keep_clinic_indicators(user: User, clinic: Clinic) -> None:
     """Only the clinic's own reporters define its indicators and report their values."""
     if not may_report_for(user, clinic):
         raise NotAllowed(_("Only the clinic's reporters may keep its own indicators."))
+
+
+def check_may_keep_catalogue(user: User) -> None:
+    if not is_region_admin(user):
+        raise NotAllowed(_("Only region administrators may keep the requirement catalogue."))
 
 
 def check_may_import_usage(user: User) -> None:

@@ -1,6 +1,6 @@
 """The browser pages. Each view module owns its own URL patterns; this file joins them."""
 
-from clinics.views import cases, clinic, home, reporting, review, rounds
+from clinics.views import cases, catalogue, clinic, home, reporting, review, rounds
 
 urlpatterns = [
     *home.urlpatterns,
@@ -9,4 +9,5 @@ urlpatterns = [
     *review.urlpatterns,
     *rounds.urlpatterns,
     *cases.urlpatterns,
+    *catalogue.urlpatterns,
 ]

@@ -25,6 +25,7 @@ __all__ = [
     "CatalogueProblem",
     "ParsedCatalogue",
     "import_catalogue",
+    "import_catalogue_text",
     "parse_catalogue",
 ]
 
@@ -39,7 +40,12 @@ def import_catalogue(path: Path | str) -> tuple[CatalogueVersion, bool]:
     ``OSError`` when the file cannot be read and ``CatalogueError`` when it is invalid.
     """
     path = Path(path)
-    catalogue = parse_catalogue(path.read_text(encoding="utf-8"))
+    return import_catalogue_text(path.read_text(encoding="utf-8"), source_name=path.name)
+
+
+def import_catalogue_text(text: str, *, source_name: str) -> tuple[CatalogueVersion, bool]:
+    """``import_catalogue`` for a file's text (an upload); ``CatalogueError`` if invalid."""
+    catalogue = parse_catalogue(text)
     content_hash = catalogue.content_hash()
     # Two imports at once collide on the unique hash or revision; the loser looks again.
     for attempt in range(3):
@@ -47,7 +53,7 @@ def import_catalogue(path: Path | str) -> tuple[CatalogueVersion, bool]:
         if existing is not None:
             return existing, False
         try:
-            return _store(catalogue, content_hash, source_name=path.name), True
+            return _store(catalogue, content_hash, source_name=source_name), True
         except IntegrityError:
             if attempt == 2:
                 raise

@@ -7,6 +7,7 @@ from clinics.models.cases import (
     ReasonCategory,
     ReminderKind,
 )
+from clinics.models.catalogue_uploads import CatalogueUpload
 from clinics.models.register import Clinic, Provider
 from clinics.models.reports import Answer, Report, ReportEvent, ReportingRound, ReportState
 from clinics.models.timeline import (
@@ -23,6 +24,7 @@ __all__ = [
     "CaseKind",
     "CaseNotification",
     "CaseState",
+    "CatalogueUpload",
     "Clinic",
     "ClinicStatusPeriod",
     "ExemptionCase",

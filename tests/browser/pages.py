@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from clinics.models import (
     CaseState,
+    CatalogueUpload,
     Clinic,
     ExemptionCase,
     Provider,
@@ -27,6 +28,7 @@ from clinics.models import (
     User,
 )
 from clinics.services.cases import approve_case, create_case, submit_case
+from clinics.services.catalogue_uploads import upload_catalogue
 from clinics.services.reports import return_report, save_answer, submit_report
 from clinics.services.rounds import open_round
 from followup.clinic_indicators import (
@@ -39,6 +41,7 @@ from followup.recomputes import run_recompute, start_recompute
 from followup.snapshots import take_snapshots
 from followup.targets import save_target
 from followup.usage import import_usage
+from requirements.catalogue_import import DEFAULT_CATALOGUE_PATH
 from requirements.models import CatalogueVersion
 from requirements.vocabulary import (
     AnswerStatus,
@@ -52,6 +55,7 @@ from requirements.vocabulary import (
 from tests.api.helpers import approve_answers
 from tests.factories import REGION_HALLAND_ORG_NR, make_clinic, make_provider, make_user
 
+REVISION_2_PATH = DEFAULT_CATALOGUE_PATH.with_name("rs220477-revision-2.yaml")
 ANONYMOUS = "anonymous"
 REGION_ADMIN = Role.REGION_ADMIN.value
 REVIEWER = Role.REVIEWER.value
@@ -90,6 +94,7 @@ class Scenario:
     target: Target | None = None
     recompute: Recompute | None = None
     clinic_indicator: ClinicIndicator | None = None
+    catalogue_upload: CatalogueUpload | None = None
 
     @property
     def clinic_a(self) -> Clinic:
@@ -134,6 +139,12 @@ PAGES: tuple[Page, ...] = (
     ),
     Page("target_list", SEES_EVERYTHING, _plain("target_list")),
     Page("usage_import", (REGION_ADMIN,), _plain("usage_import")),
+    Page("catalogue_preview_start", (REGION_ADMIN,), _plain("catalogue_preview_start")),
+    Page(
+        "catalogue_preview",
+        (REGION_ADMIN,),
+        lambda s: reverse("catalogue_preview", args=[s.catalogue_upload.pk]),
+    ),
     Page("target_create", (REGION_ADMIN,), _plain("target_create")),
     Page(
         "target_edit",
@@ -216,6 +227,7 @@ NOT_PAGES: dict[str, str] = {
     "recompute_status": "JSON: a recompute's progress, polled by its page's script",
     "set_language": "POST only: Django's language switch, redirects back to the page",
     "report_start": "POST only: starts a report and redirects to its form",
+    "catalogue_preview_import": "POST only: imports the previewed file and redirects to it",
     "clinic_indicator_report": "POST only: reports a value and redirects to the indicator",
     "round_close": "POST only: closes the round and redirects to its page",
     "overview_export_csv": "a CSV download, not an HTML page",
@@ -404,6 +416,12 @@ def build_scenario(catalogue: CatalogueVersion) -> Scenario:
     run_recompute(scenario.recompute.pk)
     scenario.recompute.refresh_from_db()
     scenario.clinic_indicator = _clinic_indicators(clinic_a, reporter)
+    # Revision 2 uploaded for its preview, not imported.
+    scenario.catalogue_upload = upload_catalogue(
+        actor=users[REGION_ADMIN],
+        file_name=REVISION_2_PATH.name,
+        data=REVISION_2_PATH.read_bytes(),
+    )
     return scenario
 
 
