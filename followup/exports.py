@@ -179,6 +179,7 @@ def overview_header(areas: Sequence[AreaColumn]) -> list[str]:
         _("Contract form"),
         _("Report status"),
         _("Meets the whole baseline"),
+        _("Meets the general requirements"),
         _("Share of requirements met"),
         _("Requirements met"),
         _("Requirements that apply"),
@@ -189,7 +190,7 @@ def overview_header(areas: Sequence[AreaColumn]) -> list[str]:
 def overview_record(row: OverviewRow) -> list[Value_]:
     """One clinic's values on the day; text stays text and numbers stay numbers."""
     period, clinic = row.period, row.clinic
-    meets, share = row.meets_baseline, row.share
+    share = row.share
     return [
         clinic.hsa_id,
         period.name,
@@ -200,9 +201,14 @@ def overview_record(row: OverviewRow) -> list[Value_]:
         period.get_kind_display(),
         period.get_contract_form_display(),
         row.report_state_label,
-        "" if meets is None else (_("Yes") if meets else _("No")),
+        _yes_no(row.meets_baseline),
+        _yes_no(row.meets_general),
         None if share is None else round(share, SHARE_DECIMALS),
         row.met,
         row.applicable,
         *("" if cell is None else str(cell.label) for cell in row.cells),
     ]
+
+
+def _yes_no(value: bool | None) -> str:
+    return "" if value is None else (_("Yes") if value else _("No"))

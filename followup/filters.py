@@ -95,6 +95,10 @@ class ClinicFilterForm(forms.Form):
     meets_baseline = StrictBooleanField(
         required=False, help_text="Meets the whole baseline (grundutbud) on on_date."
     )
+    meets_general = StrictBooleanField(
+        required=False,
+        help_text="Meets the general requirements (followed up beside the baseline) on on_date.",
+    )
     area = forms.SlugField(
         required=False,
         max_length=40,
@@ -187,6 +191,7 @@ _EQUALS = {
     "provider_org_nr": "provider__organisation_number",
     "active": "active",
     "meets_baseline": "meets_baseline",
+    "meets_general": "meets_general",
 }
 
 

@@ -71,6 +71,10 @@ class OverviewRow:
         return self.period.meets_baseline
 
     @property
+    def meets_general(self) -> bool | None:
+        return self.period.meets_general
+
+    @property
     def met(self) -> int | None:
         return self.period.met
 

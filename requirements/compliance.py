@@ -341,6 +341,18 @@ class ClinicCompliance:
         return all(area.meets for area in self.baseline_areas)
 
     @property
+    def general_areas(self) -> tuple[AreaResult, ...]:
+        """The areas followed up beside the baseline (the general requirements)."""
+        return tuple(area for area in self.areas if not area.in_baseline)
+
+    @property
+    def meets_general(self) -> bool | None:
+        """Every general requirement that applies is met; None for a catalogue without
+        general requirements."""
+        areas = self.general_areas
+        return all(area.meets for area in areas) if areas else None
+
+    @property
     def applicable(self) -> int:
         return sum(area.applicable for area in self.baseline_areas)
 

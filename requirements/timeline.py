@@ -255,6 +255,9 @@ class ClinicInterval(NamedTuple):
     # (area code, status) of every area of the version, in catalogue order: the overview
     # counts and filters areas from here without reading the area rows.
     area_statuses: tuple[tuple[str, AreaStatus], ...] = ()
+    # The general requirements, followed up beside the baseline; None without a catalogue
+    # or when it has none.
+    meets_general: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -300,7 +303,7 @@ def derive_timeline(inputs: ClinicInputs) -> Timeline:
         active = attributes.is_active_on(start)
         compliance = day.evaluate(start)
         if compliance is None:
-            state = (None, attributes, active, None, None, None, report_id, len(grants), ())
+            state = (None, attributes, active, None, None, None, report_id, len(grants), (), None)
             clinic_runs.add(None, start, end, state)
             continue
         version_id = edition.version_id
@@ -318,6 +321,7 @@ def derive_timeline(inputs: ClinicInputs) -> Timeline:
                 report_id,
                 len(grants),
                 tuple((area.code, area.status) for area in compliance.areas),
+                compliance.meets_general,
             ),
         )
         answers = report.answers if report else {}

@@ -82,6 +82,13 @@ class ComplianceSummarySerializer(serializers.Serializer):
     meets_baseline = serializers.BooleanField(
         help_text="Every area of the baseline (grundutbud) is met."
     )
+    meets_general = serializers.BooleanField(
+        allow_null=True,
+        help_text=(
+            "Every general requirement (followed up beside the baseline) is met; null for a "
+            "catalogue without general requirements."
+        ),
+    )
     met = serializers.IntegerField(help_text="Baseline requirements met.")
     applicable = serializers.IntegerField(help_text="Baseline requirements that apply.")
     share = serializers.FloatField(allow_null=True, help_text="met / applicable; null if 0.")

@@ -158,6 +158,8 @@ class ClinicStatusPeriod(Period):
     active = models.BooleanField(_("active"))
     # Null where no catalogue is in force: there is nothing to judge the clinic against.
     meets_baseline = models.BooleanField(_("meets the whole baseline"), null=True)
+    # The general requirements, beside the baseline; null also for a catalogue without.
+    meets_general = models.BooleanField(_("meets the general requirements"), null=True)
     met = models.PositiveSmallIntegerField(_("requirements met"), null=True)
     applicable = models.PositiveSmallIntegerField(_("requirements that apply"), null=True)
     report = _reference("clinics.Report", _("approved report in force"), null=True)
@@ -187,6 +189,7 @@ class ClinicStatusPeriod(Period):
                     "clinic",
                     "catalogue_version",
                     "meets_baseline",
+                    "meets_general",
                     "met",
                     "applicable",
                     "exemptions_in_force",

@@ -55,6 +55,7 @@ _CLINIC_COLUMNS = (
     "report_id",
     "exemptions_in_force",
     "area_statuses",
+    "meets_general",
 )
 # The area and requirement intervals are written as they are, after their clinic: their
 # columns are named after the intervals' own fields, so the two cannot fall out of step.
@@ -115,6 +116,7 @@ def _clinic_rows(timeline: Timeline) -> Iterator[tuple]:
             interval.report_id,
             interval.exemptions_in_force,
             encode_area_statuses(interval.area_statuses),
+            interval.meets_general,
         )
 
 

@@ -57,7 +57,7 @@ def _filter_parameters(*, exclude: tuple[str, ...] = ()) -> list[OpenApiParamete
         choices = getattr(field, "choices", None)
         if choices and name != "provider":
             enum = [value for value, _label in choices if value != ""]
-        boolean = name in ("active", "meets_baseline")
+        boolean = name in ("active", "meets_baseline", "meets_general")
         parameters.append(
             OpenApiParameter(
                 name,
@@ -99,6 +99,7 @@ class ComplianceSummary:
 
     on_date: date
     meets_baseline: bool
+    meets_general: bool | None
     met: int
     applicable: int
     areas: list[AreaSummary]
@@ -124,7 +125,12 @@ def _compliance_context(periods: list[ClinicStatusPeriod], on_date: date) -> dic
     catalogue = ComplianceCatalogue.for_version(version)
     compliance = {
         period.clinic_id: ComplianceSummary(
-            on_date, period.meets_baseline, period.met, period.applicable, areas[period.clinic_id]
+            on_date,
+            period.meets_baseline,
+            period.meets_general,
+            period.met,
+            period.applicable,
+            areas[period.clinic_id],
         )
         for period in periods
         if period.catalogue_version_id is not None

@@ -36,6 +36,7 @@ FILTER_FIELDS = (
     "provider_q",
     "contract_form",
     "meets_baseline",
+    "meets_general",
     "area",
     "area_status",
     "report_state",
@@ -54,6 +55,7 @@ class OverviewFilterForm(ClinicFilterForm):
         "provider_q": _("Care provider (name or organisation number)"),
         "contract_form": _("Contract form"),
         "meets_baseline": _("Meets the whole baseline"),
+        "meets_general": _("Meets the general requirements"),
         "area": _("Area"),
         "area_status": _("Status in the area"),
         "report_state": _("Report status"),
@@ -73,9 +75,10 @@ class OverviewFilterForm(ClinicFilterForm):
                 field.choices = [("", _("All")), *list(field.choices)[1:]]
         # A select instead of the API's text box; the field behind it stays strict, so a
         # hand-made ?meets_baseline=maybe is an error, never a silently unfiltered list.
-        self.fields["meets_baseline"].widget = forms.Select(
-            choices=[("", _("All")), ("true", _("Yes")), ("false", _("No"))]
-        )
+        for name in ("meets_baseline", "meets_general"):
+            self.fields[name].widget = forms.Select(
+                choices=[("", _("All")), ("true", _("Yes")), ("false", _("No"))]
+            )
         self.fields["q"].widget = forms.TextInput(attrs={"type": "search"})
         self.fields["provider_q"].widget = forms.TextInput(
             attrs={"type": "search", "list": "provider-suggestions", "autocomplete": "off"}

@@ -35,11 +35,13 @@ HEADER_EN = [
     "Contract form",
     "Report status",
     "Meets the whole baseline",
+    "Meets the general requirements",
     "Share of requirements met",
     "Requirements met",
     "Requirements that apply",
 ]
 MEETS = HEADER_EN.index("Meets the whole baseline")
+MEETS_GENERAL = HEADER_EN.index("Meets the general requirements")
 SHARE = HEADER_EN.index("Share of requirements met")
 
 
@@ -153,6 +155,8 @@ def test_the_csv_has_one_row_per_clinic_with_its_facts_and_status(client, region
         "Regiondriven",
         "Godkänd",
         "Ja",
+        # Its report answers the baseline only: the general requirements are not reported.
+        "Nej",
         "1,0000",
     ]
     assert meeting[SHARE + 1] == meeting[SHARE + 2]
@@ -173,7 +177,7 @@ def test_the_csv_names_a_clinic_without_reports_in_english_too(client, region):
     rows = csv_rows(signed_in(client).get(CSV, HTTP_ACCEPT_LANGUAGE="en"))
 
     silent = next(row for row in rows if row[0] == region.silent.hsa_id)
-    assert silent[8:11] == ["No report", "No", "0.0000"]
+    assert silent[8:12] == ["No report", "No", "No", "0.0000"]
 
 
 def test_the_csv_is_exactly_the_filtered_and_sorted_view_over_every_page(client, catalogue):

@@ -393,3 +393,26 @@ def test_a_clinic_meets_the_baseline_exactly_when_every_applicable_baseline_area
             assert counted
             assert all(r.status.counts_as_met for r in counted)
             assert area.minimums_hold
+
+
+# --- The general requirements, beside the baseline ---------------------------------------
+
+
+def test_the_general_requirements_are_judged_beside_the_baseline_not_in_it():
+    catalogue = CatalogueRules(
+        areas=(AreaRule("hemsida"), AreaRule("generella", in_baseline=False)),
+        requirements=(
+            RequirementRule("hemsida.sida", "hemsida"),
+            RequirementRule("generella.pdl", "generella"),
+        ),
+    )
+
+    result = judged(catalogue, answered(("hemsida.sida", MET), ("generella.pdl", NOT_MET)))
+
+    assert result.meets_baseline
+    assert result.meets_general is False
+    assert judged(catalogue, answered(("hemsida.sida", MET), ("generella.pdl", MET))).meets_general
+
+
+def test_a_catalogue_without_general_requirements_says_nothing_of_them():
+    assert judged(E_SERVICE_CATALOGUE, {}).meets_general is None
