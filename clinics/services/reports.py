@@ -6,6 +6,7 @@ people acting at once cannot both win.
 from datetime import date
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,6 +17,7 @@ from clinics.models import Answer, Clinic, Report, ReportEvent, ReportState, Use
 from clinics.selectors import latest_approved_reports
 from clinics.timeline import rewrite_timelines
 from halland_utbud.errors import ApplicationError, InvalidTransition
+from requirements.catalogue_diff import ASKED_FIELDS
 from requirements.models import CatalogueVersion, Requirement
 from requirements.selectors import catalogue_in_force
 from requirements.vocabulary import AnswerStatus
@@ -103,9 +105,10 @@ def prefill_from_last_approved(
     """Copy each report's clinic's last approved answers into the (new, empty) report.
 
     Answers are carried over by requirement code, so a new catalogue version keeps what
-    still applies and drops what it no longer asks. Three queries (requirements, old
-    answers, the insert with its history) for any number of reports: a reporting round
-    pre-fills every clinic of the region at once.
+    still applies and drops what it no longer asks; a requirement it asks otherwise (its
+    name, description, or what may be answered: ``ASKED_FIELDS``) is left to answer anew.
+    Three queries (requirements, old answers, the insert with its history) for any number
+    of reports: a reporting round pre-fills every clinic of the region at once.
 
     With ``keep_provenance`` an answer keeps who gave it and when (a round pre-fills on the
     reporters' behalf: the answer is still theirs, and a report counts as started only once
@@ -116,11 +119,10 @@ def prefill_from_last_approved(
     if not by_clinic:
         return []
     requirements = {requirement.code: requirement for requirement in version.requirements.all()}
+    asked = sorted(ASKED_FIELDS)
     previous = Answer.objects.filter(
         report__in=latest_approved_reports(Clinic.objects.filter(pk__in=list(by_clinic)), on_date)
-    ).values_list(
-        "report__clinic_id",
-        "requirement__code",
+    ).values(
         "status",
         "channel",
         "evidence_url",
@@ -128,32 +130,30 @@ def prefill_from_last_approved(
         "justification",
         "reported_by_id",
         "reported_at",
+        clinic_id=F("report__clinic_id"),
+        code=F("requirement__code"),
+        **{f"asked_{field}": F(f"requirement__{field}") for field in asked},
     )
     now = timezone.now()
     answers = [
         Answer(
-            report=by_clinic[clinic_id],
-            requirement=requirements[code],
-            status=status,
-            channel=channel,
-            evidence_url=evidence_url,
-            comment=comment,
-            justification=justification,
-            reported_by_id=reported_by_id if keep_provenance else actor.pk,
-            reported_at=reported_at if keep_provenance else now,
+            report=by_clinic[row["clinic_id"]],
+            requirement=requirements[row["code"]],
+            status=row["status"],
+            channel=row["channel"],
+            evidence_url=row["evidence_url"],
+            comment=row["comment"],
+            justification=row["justification"],
+            reported_by_id=row["reported_by_id"] if keep_provenance else actor.pk,
+            reported_at=row["reported_at"] if keep_provenance else now,
         )
-        for (
-            clinic_id,
-            code,
-            status,
-            channel,
-            evidence_url,
-            comment,
-            justification,
-            reported_by_id,
-            reported_at,
-        ) in previous
-        if code in requirements
+        for row in previous
+        # A requirement the new version asks otherwise is asked anew: its old answer
+        # answered another question.
+        if row["code"] in requirements
+        and all(
+            row[f"asked_{field}"] == getattr(requirements[row["code"]], field) for field in asked
+        )
     ]
     return bulk_create_with_history(answers, Answer, default_user=actor)
 
