@@ -17,32 +17,10 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RemoveIndex(
-            model_name="clinicstatusperiod",
-            name="clinic_period_on_day",
-        ),
         migrations.AddField(
             model_name="clinicstatusperiod",
             name="meets_general",
             field=models.BooleanField(null=True, verbose_name="meets the general requirements"),
         ),
         migrations.RunPython(clear_timeline, migrations.RunPython.noop),
-        migrations.AddIndex(
-            model_name="clinicstatusperiod",
-            index=models.Index(
-                fields=["valid_to", "valid_from"],
-                include=(
-                    "clinic",
-                    "catalogue_version",
-                    "meets_baseline",
-                    "meets_general",
-                    "met",
-                    "applicable",
-                    "exemptions_in_force",
-                    "area_statuses",
-                    "municipality_code",
-                ),
-                name="clinic_period_on_day",
-            ),
-        ),
     ]

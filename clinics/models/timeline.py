@@ -189,7 +189,6 @@ class ClinicStatusPeriod(Period):
                     "clinic",
                     "catalogue_version",
                     "meets_baseline",
-                    "meets_general",
                     "met",
                     "applicable",
                     "exemptions_in_force",
