@@ -10,12 +10,8 @@ from pathlib import Path
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
-from requirements.catalogue_parse import (
-    CatalogueError,
-    CatalogueProblem,
-    ParsedCatalogue,
-    parse_catalogue,
-)
+from requirements.catalogue_fields import CatalogueError, CatalogueProblem
+from requirements.catalogue_parse import ParsedCatalogue, parse_catalogue
 from requirements.models import Area, CatalogueVersion, Requirement
 from requirements.signals import catalogue_version_stored
 

@@ -11,7 +11,8 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from requirements.compliance import AreaRule, RequirementRule, area_rule, requirement_rule
+from requirements.compliance import AreaRule, RequirementRule
+from requirements.stored_rules import area_rule, requirement_rule
 from requirements.vocabulary import RequirementLevel
 
 

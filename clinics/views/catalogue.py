@@ -42,9 +42,10 @@ def catalogue_preview_start(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "problems": problems,
-            "uploads": CatalogueUpload.objects.select_related("uploaded_by", "imported_as")[
-                :SHOWN_UPLOADS
-            ],
+            # The list names the files; their texts (up to 2 MB each) stay unread.
+            "uploads": CatalogueUpload.objects.select_related("uploaded_by", "imported_as").defer(
+                "text"
+            )[:SHOWN_UPLOADS],
         },
         status=400 if form.is_bound and form.errors else 200,
     )
