@@ -1,8 +1,17 @@
-"""A clinic's change history: who changed what and when, from three records.
+"""A clinic's change history: for every change, which action it was, who took it, when,
+and what it changed, as before → after. Read from five records:
 
 - changes to the clinic's register entry (simple_history's ``Clinic.history``);
-- transitions of its reports (``ReportEvent``: submitted, returned, approved...);
-- changes to the answers in its reports (simple_history's ``Answer.history``).
+- transitions of its reports (``ReportEvent``: opened, submitted, returned, approved...);
+- changes to the answers in its reports (simple_history's ``Answer.history``, whose change
+  reason is the ``AnswerAction``: answered, commented by the reviewer, copied, imported);
+- transitions of its exemption cases (``CaseEvent``) and changes to what a case asks
+  (``ExemptionCase.history``).
+
+Nothing is credited to the wrong person: answers a report was opened with are copies,
+folded into the row that says who opened it and from which report, and a reviewer's
+comment beside an answer is a row of its own, by the reviewer, showing only the comment.
+Rows that change nothing are left out.
 
 Each source is read in one query with its users joined, and consecutive history rows of
 the same object are diffed in Python, so the page costs the same number of queries
@@ -16,19 +25,47 @@ from datetime import date, datetime
 from itertools import pairwise
 
 from django.db import models
+from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from clinics.models import Answer, Clinic, Provider, ReportEvent, User
+from clinics.models import (
+    Answer,
+    AnswerAction,
+    CaseEvent,
+    CaseKind,
+    CaseState,
+    Clinic,
+    ExemptionCase,
+    Provider,
+    ReportEvent,
+    ReportState,
+    User,
+)
+from clinics.models.register import IMPORT_CHANGE_REASON
 
 # The answer fields a person changes; reported_by/reported_at change with every save.
-ANSWER_FIELDS = ("status", "channel", "evidence_url", "comment", "justification", "review_comment")
+ANSWER_FIELDS = ("status", "channel", "evidence_url", "comment", "justification")
+# What a reviewer's comment on an answer changes.
+REVIEW_FIELDS = ("review_comment",)
+# What a case asks; its state, decision and period are told by its events.
+CASE_FIELDS = (
+    "exemption_kind",
+    "reason_category",
+    "justification",
+    "alternative",
+    "links",
+    "requested_from",
+    "requested_until",
+)
 
 
 class EntryKind(models.TextChoices):
     CLINIC = "clinic"
     REPORT = "report"
     ANSWER = "answer"
+    CASE = "case"
 
 
 @dataclass(frozen=True)
@@ -43,16 +80,19 @@ class HistoryEntry:
     at: datetime
     actor: User | None
     kind: str
-    # What changed, in words: "Clinic details", a requirement's name, "Report".
+    # Which action it was, in words: "Answered", "Returned with a comment"...
+    action: str
+    # What it concerned: "Clinic details", a requirement's name, "Report".
     subject: str
     changes: tuple[FieldChange, ...] = ()
-    # True for the row that created the object (a clinic registered, a first answer).
+    # True where there is nothing to compare with: ``changes`` are the values given.
     created: bool = False
-    # Report transitions only.
+    # Report and case transitions only.
     from_state: str = ""
     to_state: str = ""
     comment: str = ""
-    round_name: str = ""
+    # The page of what the row concerns, where it has one (a case).
+    url: str = ""
 
 
 def _display(model_field: models.Field, value, names: dict | None = None) -> str:
@@ -69,9 +109,11 @@ def _display(model_field: models.Field, value, names: dict | None = None) -> str
 
 
 def _field_changes(
-    newer, older, fields: list[str], model: type[models.Model], names: dict
+    newer, older, fields, model: type[models.Model], names: dict | None = None
 ) -> tuple[FieldChange, ...]:
-    delta = newer.diff_against(older, included_fields=fields)
+    """What changed from ``older`` to ``newer`` (history rows), in the fields' order."""
+    names = names or {}
+    delta = newer.diff_against(older, included_fields=list(fields))
     by_name = {change.field: change for change in delta.changes}
     return tuple(
         FieldChange(
@@ -82,6 +124,19 @@ def _field_changes(
         # In the model's own field order, not diff_against's alphabetical one.
         for name in fields
         if name in by_name
+    )
+
+
+def _values_given(record, fields, model: type[models.Model]) -> tuple[FieldChange, ...]:
+    """The non-empty values of a first history row: what was given, with nothing before."""
+    return tuple(
+        FieldChange(
+            str(model._meta.get_field(name).verbose_name),
+            "",
+            _display(model._meta.get_field(name), getattr(record, name)),
+        )
+        for name in fields
+        if getattr(record, name) not in (None, "")
     )
 
 
@@ -97,39 +152,123 @@ def _clinic_entries(clinic: Clinic) -> list[HistoryEntry]:
     entries = []
     if records:
         first = records[0]
+        imported = first.history_change_reason == IMPORT_CHANGE_REASON
         entries.append(
             HistoryEntry(
-                first.history_date, first.history_user, EntryKind.CLINIC, subject, created=True
+                first.history_date,
+                first.history_user,
+                EntryKind.CLINIC,
+                _("Imported") if imported else _("Registered"),
+                subject,
+                created=True,
             )
         )
     for older, newer in pairwise(records):
         changes = _field_changes(newer, older, fields, Clinic, names)
         if changes:  # a save that changed nothing is not news
+            imported = newer.history_change_reason == IMPORT_CHANGE_REASON
             entries.append(
                 HistoryEntry(
-                    newer.history_date, newer.history_user, EntryKind.CLINIC, subject, changes
+                    newer.history_date,
+                    newer.history_user,
+                    EntryKind.CLINIC,
+                    _("Changed by an import") if imported else _("Changed"),
+                    subject,
+                    changes,
                 )
             )
     return entries
 
 
+_REPORT_ACTIONS = {
+    ReportState.SUBMITTED: gettext_lazy("Submitted"),
+    ReportState.RETURNED: gettext_lazy("Returned with a comment"),
+    ReportState.APPROVED: gettext_lazy("Approved"),
+    ReportState.CLOSED: gettext_lazy("Closed with its round"),
+}
+
+
+def _report_opened(event: ReportEvent) -> str:
+    """How a report came to be: started by a reporter or opened by a round, fresh or as a
+    copy of an approved report."""
+    report = event.report
+    source = report.prefilled_from
+    approved_on = (
+        formats.date_format(source.decided_at, "SHORT_DATE_FORMAT") if source is not None else ""
+    )
+    if report.round is not None:
+        if source is not None:
+            return _(
+                "Opened by the round “%(round)s” as a copy of the report approved on %(date)s"
+            ) % {"round": report.round.name, "date": approved_on}
+        return _("Opened by the round “%(round)s”") % {"round": report.round.name}
+    if source is not None:
+        return _("Started as a copy of the report approved on %(date)s") % {"date": approved_on}
+    return _("Started")
+
+
 def _report_entries(clinic: Clinic) -> list[HistoryEntry]:
     events = ReportEvent.objects.filter(report__clinic=clinic).select_related(
-        "actor", "report__round"
+        "actor", "report__round", "report__prefilled_from"
     )
     return [
         HistoryEntry(
             at=event.at,
             actor=event.actor,
             kind=EntryKind.REPORT,
+            action=str(_REPORT_ACTIONS.get(event.to_state, ""))
+            if event.from_state
+            else _report_opened(event),
             subject=_("Report"),
             from_state=event.from_state,
             to_state=event.to_state,
             comment=event.comment,
-            round_name=event.report.round.name if event.report.round else "",
         )
         for event in events
     ]
+
+
+_ANSWER_ACTIONS = {
+    AnswerAction.ANSWERED: gettext_lazy("Answered"),
+    AnswerAction.REVIEW_COMMENT: gettext_lazy("Commented by the reviewer"),
+    AnswerAction.IMPORTED: gettext_lazy("Imported"),
+}
+
+
+def _answer_entry(record, previous) -> HistoryEntry | None:
+    """The row for one history row of an answer, or None when it is not news: a copy
+    (told by the row that opened the report), or a save that changed nothing."""
+    reason = record.history_change_reason or ""
+    if reason == AnswerAction.COPIED:
+        return None
+    if reason == AnswerAction.REVIEW_COMMENT:
+        fields = REVIEW_FIELDS
+    elif reason:
+        fields = ANSWER_FIELDS
+    else:
+        # Written before the action was recorded: what changed tells which it was.
+        fields = (*ANSWER_FIELDS, *REVIEW_FIELDS)
+    if previous is None:
+        changes = _values_given(record, fields, Answer)
+    else:
+        changes = _field_changes(record, previous, fields, Answer)
+        if not reason and changes and all(c.label == _review_label() for c in changes):
+            reason = AnswerAction.REVIEW_COMMENT
+    if not changes:
+        return None
+    return HistoryEntry(
+        record.history_date,
+        record.history_user,
+        EntryKind.ANSWER,
+        str(_ANSWER_ACTIONS.get(reason, _("Answered"))),
+        record.requirement.name,
+        changes,
+        created=previous is None,
+    )
+
+
+def _review_label() -> str:
+    return str(Answer._meta.get_field("review_comment").verbose_name)
 
 
 def _answer_entries(clinic: Clinic) -> list[HistoryEntry]:
@@ -139,37 +278,88 @@ def _answer_entries(clinic: Clinic) -> list[HistoryEntry]:
         .select_related("history_user", "requirement")
         .order_by("id", "history_date", "history_id")
     )
-    status_field = Answer._meta.get_field("status")
     entries = []
     previous = None
     for record in records:
-        if previous is None or previous.id != record.id:
-            # The first answer: what it said is news, there is nothing to compare it with.
-            changes = (
-                FieldChange(
-                    str(status_field.verbose_name), "", _display(status_field, record.status)
-                ),
-            )
-            created = True
-        else:
-            changes = _field_changes(record, previous, list(ANSWER_FIELDS), Answer, {})
-            created = False
-        if changes:
-            entries.append(
-                HistoryEntry(
-                    record.history_date,
-                    record.history_user,
-                    EntryKind.ANSWER,
-                    record.requirement.name,
-                    changes,
-                    created=created,
+        if previous is not None and previous.id != record.id:
+            previous = None
+        entry = _answer_entry(record, previous)
+        if entry is not None:
+            entries.append(entry)
+        previous = record
+    return entries
+
+
+_CASE_ACTIONS = {
+    CaseState.DRAFT: gettext_lazy("Case drafted"),
+    CaseState.SUBMITTED: gettext_lazy("Case submitted"),
+    CaseState.RETURNED: gettext_lazy("Case returned for completion"),
+    CaseState.APPROVED: gettext_lazy("Case approved"),
+    CaseState.REJECTED: gettext_lazy("Case rejected"),
+    CaseState.REVOKED: gettext_lazy("Case revoked"),
+    CaseState.EXPIRED: gettext_lazy("Case expired"),
+}
+
+
+def _case_subject(kind: str, requirement_name: str) -> str:
+    if kind == CaseKind.PLATFORM_APPROVAL:
+        return _("Approval of an own platform: %(requirement)s") % {
+            "requirement": requirement_name
+        }
+    return _("Exemption: %(requirement)s") % {"requirement": requirement_name}
+
+
+def _case_entries(clinic: Clinic) -> list[HistoryEntry]:
+    """The clinic's exemption cases: every transition, and every change to what a case
+    asks made after it was drafted (the draft's own values are in its case page)."""
+    events = CaseEvent.objects.filter(case__clinic=clinic).select_related(
+        "actor", "case__requirement"
+    )
+    entries = [
+        HistoryEntry(
+            at=event.at,
+            actor=event.actor,
+            kind=EntryKind.CASE,
+            action=str(_CASE_ACTIONS.get(event.to_state, "")),
+            subject=_case_subject(event.case.kind, event.case.requirement.name),
+            from_state=event.from_state,
+            to_state=event.to_state,
+            comment=event.comment,
+            url=reverse("case_detail", args=[event.case_id]),
+        )
+        for event in events
+    ]
+    records = (
+        ExemptionCase.history.filter(clinic=clinic)
+        .select_related("history_user", "requirement")
+        .order_by("id", "history_date", "history_id")
+    )
+    previous = None
+    for record in records:
+        if previous is not None and previous.id == record.id:
+            changes = _field_changes(record, previous, CASE_FIELDS, ExemptionCase)
+            if changes:
+                entries.append(
+                    HistoryEntry(
+                        record.history_date,
+                        record.history_user,
+                        EntryKind.CASE,
+                        _("Case changed"),
+                        _case_subject(record.kind, record.requirement.name),
+                        changes,
+                        url=reverse("case_detail", args=[record.id]),
+                    )
                 )
-            )
         previous = record
     return entries
 
 
 def clinic_history(clinic: Clinic) -> list[HistoryEntry]:
-    """Every change to the clinic and its reports, newest first, in four queries."""
-    entries = [*_clinic_entries(clinic), *_report_entries(clinic), *_answer_entries(clinic)]
+    """Every change to the clinic, its reports and its cases, newest first, in six queries."""
+    entries = [
+        *_clinic_entries(clinic),
+        *_report_entries(clinic),
+        *_answer_entries(clinic),
+        *_case_entries(clinic),
+    ]
     return sorted(entries, key=lambda entry: entry.at, reverse=True)

@@ -9,7 +9,14 @@ from clinics.models.cases import (
 )
 from clinics.models.catalogue_uploads import CatalogueUpload
 from clinics.models.register import Clinic, Provider
-from clinics.models.reports import Answer, Report, ReportEvent, ReportingRound, ReportState
+from clinics.models.reports import (
+    Answer,
+    AnswerAction,
+    Report,
+    ReportEvent,
+    ReportingRound,
+    ReportState,
+)
 from clinics.models.timeline import (
     AreaStatusPeriod,
     ClinicStatusPeriod,
@@ -19,6 +26,7 @@ from clinics.models.users import Role, User
 
 __all__ = [
     "Answer",
+    "AnswerAction",
     "AreaStatusPeriod",
     "CaseEvent",
     "CaseKind",

@@ -18,6 +18,10 @@ from requirements.identifiers import (
 )
 from requirements.vocabulary import CareType, ClinicKind, ContractForm, Municipality, ProviderKind
 
+# The change reason of the history rows a register import writes, so that the history
+# can tell an import from a change made by hand.
+IMPORT_CHANGE_REASON = "CSV-import"
+
 
 class Provider(models.Model):
     name = models.CharField(_("name"), max_length=200)

@@ -125,6 +125,20 @@ class Report(models.Model):
         verbose_name=_("decided by"),
     )
     review_comment = models.TextField(_("reviewer's comment"), blank=True)
+    # When someone first answered in it. A round opens a report for every clinic, filled
+    # with the answers of the last approved one; until a reporter answers, nobody has
+    # started it ("not started"), which the overview counts without reading the answers.
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    # The approved report its answers were copied from when it was opened, if any: the
+    # history says "opened as a copy of the report approved on ...".
+    prefilled_from = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("copy of"),
+    )
     # The clinic's most recently started report, whatever its state: what the overview
     # shows as the clinic's report status. Set by the services that start reports, so the
     # region's pages join it instead of looking for each clinic's latest. Not a change to
@@ -155,6 +169,16 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.clinic.name}: {self.get_state_display()}"
+
+
+class AnswerAction(models.TextChoices):
+    """What a change to an answer was, kept as its history row's change reason: the
+    history tells a reporter's answer from a reviewer's comment and from a copy."""
+
+    ANSWERED = "answered", _("Answered")
+    REVIEW_COMMENT = "review_comment", _("Commented by the reviewer")
+    COPIED = "copied", _("Copied from the approved report")
+    IMPORTED = "imported", _("Imported")
 
 
 class Answer(models.Model):

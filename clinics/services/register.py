@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from clinics.models import Clinic, Provider, User
+from clinics.models.register import IMPORT_CHANGE_REASON
 from clinics.services.clinics_csv import (
     ClinicRow,
     ImportProblem,
@@ -29,7 +30,6 @@ from requirements.vocabulary import ProviderKind
 
 REGION_HALLAND_ORG_NR = "232100-0115"
 
-_CHANGE_REASON = "CSV-import"
 # Rows per INSERT or UPDATE: a file of up to this many rows is written in a fixed number
 # of queries; a longer one in one more query per batch.
 _BATCH = 1000
@@ -181,7 +181,7 @@ def import_clinics_csv(
     history = {
         "batch_size": _BATCH,
         "default_user": actor,
-        "default_change_reason": _CHANGE_REASON,
+        "default_change_reason": IMPORT_CHANGE_REASON,
     }
     try:
         with transaction.atomic():

@@ -13,7 +13,15 @@ from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
 from clinics.access import check_may_report, check_may_review
-from clinics.models import Answer, Clinic, Report, ReportEvent, ReportState, User
+from clinics.models import (
+    Answer,
+    AnswerAction,
+    Clinic,
+    Report,
+    ReportEvent,
+    ReportState,
+    User,
+)
 from clinics.selectors import latest_approved_reports
 from clinics.timeline import rewrite_timelines
 from halland_utbud.errors import ApplicationError, InvalidTransition
@@ -86,23 +94,40 @@ def start_report(*, clinic: Clinic, actor: User, on_date: date | None = None) ->
     if Report.objects.filter(clinic=clinic).exclude(state__in=ReportState.final_states()).exists():
         raise InvalidTransition(_("The clinic already has a report that is not approved."))
     Report.objects.filter(clinic=clinic, is_latest=True).update(is_latest=False)
-    report = Report(clinic=clinic, catalogue_version=version, is_latest=True)
+    report = Report(
+        clinic=clinic,
+        catalogue_version=version,
+        is_latest=True,
+        # The reporter chose to start it: it is started, not merely opened for them.
+        started_at=timezone.now(),
+        prefilled_from_id=copy_sources([clinic.pk], on_date).get(clinic.pk),
+    )
     report._history_user = actor
     report.save()
     _record(report, actor=actor, from_state="")
-    prefill_from_last_approved([report], version=version, on_date=on_date, actor=actor)
+    prefill_copies([report], version=version, actor=actor)
     return report
 
 
-def prefill_from_last_approved(
+def copy_sources(clinic_ids: list[int], on_date: date) -> dict[int, int]:
+    """clinic id -> the id of its last report approved by ``on_date``, which a new report
+    of the clinic starts as a copy of (``Report.prefilled_from``); one query."""
+    return dict(
+        latest_approved_reports(Clinic.objects.filter(pk__in=clinic_ids), on_date).values_list(
+            "clinic_id", "pk"
+        )
+    )
+
+
+def prefill_copies(
     reports: list[Report],
     *,
     version: CatalogueVersion,
-    on_date: date,
     actor: User,
     keep_provenance: bool = False,
 ) -> list[Answer]:
-    """Copy each report's clinic's last approved answers into the (new, empty) report.
+    """Copy into each (new, empty) report the answers of the report it is a copy of
+    (``prefilled_from``, see ``copy_sources``).
 
     Answers are carried over by requirement code, so a new catalogue version keeps what
     still applies and drops what it no longer asks; a requirement it asks otherwise (its
@@ -111,18 +136,19 @@ def prefill_from_last_approved(
     of reports: a reporting round pre-fills every clinic of the region at once.
 
     With ``keep_provenance`` an answer keeps who gave it and when (a round pre-fills on the
-    reporters' behalf: the answer is still theirs, and a report counts as started only once
-    someone answers in it); otherwise the actor, who opened the report, gives it now.
-    The history names ``actor`` either way.
+    reporters' behalf: the answer is still theirs); otherwise the actor, who opened the
+    report, gives it now. The history names ``actor`` and the action ``COPIED`` either way:
+    a copy changes nothing the clinic offers, and its history says so.
     """
-    by_clinic = {report.clinic_id: report for report in reports}
-    if not by_clinic:
+    by_source = {
+        report.prefilled_from_id: report for report in reports if report.prefilled_from_id
+    }
+    if not by_source:
         return []
     requirements = {requirement.code: requirement for requirement in version.requirements.all()}
     asked = sorted(ASKED_FIELDS)
-    previous = Answer.objects.filter(
-        report__in=latest_approved_reports(Clinic.objects.filter(pk__in=list(by_clinic)), on_date)
-    ).values(
+    previous = Answer.objects.filter(report__in=list(by_source)).values(
+        "report_id",
         "status",
         "channel",
         "evidence_url",
@@ -130,14 +156,13 @@ def prefill_from_last_approved(
         "justification",
         "reported_by_id",
         "reported_at",
-        clinic_id=F("report__clinic_id"),
         code=F("requirement__code"),
         **{f"asked_{field}": F(f"requirement__{field}") for field in asked},
     )
     now = timezone.now()
     answers = [
         Answer(
-            report=by_clinic[row["clinic_id"]],
+            report=by_source[row["report_id"]],
             requirement=requirements[row["code"]],
             status=row["status"],
             channel=row["channel"],
@@ -155,7 +180,9 @@ def prefill_from_last_approved(
             row[f"asked_{field}"] == getattr(requirements[row["code"]], field) for field in asked
         )
     ]
-    return bulk_create_with_history(answers, Answer, default_user=actor)
+    return bulk_create_with_history(
+        answers, Answer, default_user=actor, default_change_reason=AnswerAction.COPIED
+    )
 
 
 def validate_answer(
@@ -221,7 +248,12 @@ def save_answer(
     answer.reported_at = timezone.now()
     answer.full_clean()
     answer._history_user = actor  # history names the actor, also outside a request
+    answer._change_reason = AnswerAction.ANSWERED
     answer.save()
+    if report.started_at is None:
+        report.started_at = answer.reported_at
+        report._history_user = actor
+        report.save(update_fields=["started_at"])
     return answer
 
 
@@ -301,7 +333,10 @@ def return_report(
         )
     report = _decide("return", report=report, actor=actor, comment=comment)
     for answer in report.answers.filter(pk__in=list(answer_comments or {})):
+        if answer.review_comment == answer_comments[answer.pk]:
+            continue  # a save that changes nothing would be a history row saying nothing
         answer.review_comment = answer_comments[answer.pk]
         answer._history_user = actor
+        answer._change_reason = AnswerAction.REVIEW_COMMENT
         answer.save(update_fields=["review_comment"])
     return report

@@ -17,7 +17,6 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
-    Exists,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -35,7 +34,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from clinics import access
 from clinics.models import Answer, Clinic, Report, ReportEvent, ReportingRound, ReportState, User
-from clinics.services.reports import prefill_from_last_approved
+from clinics.services.reports import copy_sources, prefill_copies
 from halland_utbud.errors import ApplicationError, InvalidTransition, NotAllowed
 from requirements.selectors import catalogue_in_force
 
@@ -165,6 +164,7 @@ def open_round(
     )
     round._history_user = actor
     attached = {report.clinic_id for report in in_progress}
+    sources = copy_sources([pk for pk in clinic_ids if pk not in attached], today)
     try:
         # The database has the last word: a name taken, or a report started for one of
         # the clinics, by someone acting at the same moment.
@@ -179,6 +179,7 @@ def open_round(
                     round=round,
                     created_at=now,
                     is_latest=True,
+                    prefilled_from_id=sources.get(pk),
                 )
                 for pk in clinic_ids
                 if pk not in attached
@@ -200,9 +201,7 @@ def open_round(
         ReportEvent(report=report, actor=actor, at=now, from_state="", to_state=ReportState.DRAFT)
         for report in reports
     )
-    prefill_from_last_approved(
-        reports, version=version, on_date=today, actor=actor, keep_provenance=True
-    )
+    prefill_copies(reports, version=version, actor=actor, keep_provenance=True)
     return round
 
 
@@ -245,25 +244,16 @@ def close_round(*, round: ReportingRound, actor: User) -> ReportingRound:
     return round
 
 
-def _answered_in() -> Exists:
-    """Someone answered in the report after it was created. Answers a round carried over
-    from the last approved report keep their old date, so they do not count."""
-    return Exists(
-        Answer.objects.filter(report=OuterRef("pk"), reported_at__gte=OuterRef("created_at"))
-    )
-
-
 def progress_by_round(rounds: Iterable[ReportingRound], today: date) -> dict[int, RoundProgress]:
     """round id -> its progress, for any number of rounds in one query."""
     rounds = list(rounds)
     rows = (
         Report.objects.filter(round__in=[round.pk for round in rounds])
-        .annotate(answered=_answered_in())
         .order_by()
         .values("round_id")
         .annotate(
-            not_started=Count("pk", filter=Q(state=ReportState.DRAFT, answered=False)),
-            draft=Count("pk", filter=Q(state=ReportState.DRAFT, answered=True)),
+            not_started=Count("pk", filter=Q(state=ReportState.DRAFT, started_at__isnull=True)),
+            draft=Count("pk", filter=Q(state=ReportState.DRAFT, started_at__isnull=False)),
             submitted=Count("pk", filter=Q(state=ReportState.SUBMITTED)),
             returned=Count("pk", filter=Q(state=ReportState.RETURNED)),
             approved=Count("pk", filter=Q(state=ReportState.APPROVED)),
@@ -307,9 +297,8 @@ def round_reports(
         reports.filter(round=round)
         .select_related("clinic")
         .annotate(
-            answered=_answered_in(),
             progress=Case(
-                When(state=ReportState.DRAFT, answered=False, then=Value("not_started")),
+                When(state=ReportState.DRAFT, started_at__isnull=True, then=Value("not_started")),
                 default=F("state"),
                 output_field=models.CharField(),
             ),

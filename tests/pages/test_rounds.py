@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinics.models import Clinic, Report, ReportEvent, ReportingRound, ReportState, Role
-from clinics.services.reports import approve_report, submit_report
+from clinics.services.reports import approve_report, save_answer, submit_report
 from clinics.services.rounds import close_round, open_round
 from requirements.vocabulary import AnswerStatus, ClinicKind, Municipality
 from tests.factories import make_clinic, make_user
@@ -306,11 +306,11 @@ def test_the_round_page_shows_progress_and_each_clinic_s_report(
 
 def test_the_round_page_filters_the_clinics_by_status(admin_client, round, clinic, reporter):
     report = Report.objects.get(round=round, clinic=clinic)
-    report.answers.create(
+    save_answer(
+        report=report,
         requirement=report.catalogue_version.requirements.first(),
+        actor=reporter,
         status=AnswerStatus.MET,
-        reported_by=reporter,
-        reported_at=timezone.now(),
     )
 
     response = admin_client.get(detail_url(round), {"status": "draft"})

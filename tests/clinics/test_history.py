@@ -1,0 +1,206 @@
+"""The clinic's history tells the truth: every row names the action, the person who took
+it and what it changed, and nobody is credited with a change they did not make."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from clinics.history import clinic_history
+from clinics.models import Answer, AnswerAction, Report
+from clinics.services.cases import create_case, submit_case, update_case
+from clinics.services.reports import (
+    approve_report,
+    return_report,
+    save_answer,
+    start_report,
+    submit_report,
+)
+from clinics.services.rounds import open_round
+from requirements.vocabulary import AnswerStatus
+from tests.factories import answer_everything
+
+FIXED = "npo.ansluten"
+COMMENTED = "journalen.las_via_1177"
+
+
+def _rows(entries):
+    """Each entry as (who, action, what, ((field, old, new), ...)), oldest first."""
+    return [
+        (
+            entry.actor.username if entry.actor else None,
+            entry.action,
+            entry.subject,
+            tuple((change.label, change.old, change.new) for change in entry.changes),
+        )
+        for entry in reversed(entries)
+    ]
+
+
+def _requirement(report, code):
+    return report.catalogue_version.requirements.get(code=code)
+
+
+@pytest.fixture
+def first_approval(catalogue, clinic, reporter, reviewer):
+    report = start_report(clinic=clinic, actor=reporter)
+    answer_everything(report, reporter, statuses={FIXED: AnswerStatus.NOT_MET})
+    submit_report(report=report, actor=reporter)
+    return approve_report(report=report, actor=reviewer)
+
+
+def test_a_round_return_fix_and_approval_each_say_who_did_what(
+    first_approval, clinic, reporter, reviewer, region_admin
+):
+    before = {entry for entry in clinic_history(clinic)}
+    round = open_round(
+        name="Omgång 2027",
+        deadline=timezone.localdate() + timedelta(days=30),
+        clinics=type(clinic).objects.filter(pk=clinic.pk),
+        selection={"all": True},
+        actor=region_admin,
+    )
+    report = Report.objects.get(round=round)
+    fixed, commented = _requirement(report, FIXED), _requirement(report, COMMENTED)
+    save_answer(report=report, requirement=fixed, actor=reporter, status=AnswerStatus.MET)
+    submit_report(report=report, actor=reporter)
+    answers = {answer.requirement.code: answer for answer in report.answers.all()}
+    return_report(
+        report=report,
+        actor=reviewer,
+        comment="Länken saknas.",
+        # The form sends every answer's comment; only one was written.
+        answer_comments={
+            answer.pk: ("Lägg till länken." if code == COMMENTED else "")
+            for code, answer in answers.items()
+        },
+    )
+    save_answer(
+        report=report,
+        requirement=commented,
+        actor=reporter,
+        status=AnswerStatus.MET,
+        evidence_url="https://www.1177.se/journalen",
+    )
+    submit_report(report=report, actor=reporter)
+    approve_report(report=report, actor=reviewer, comment="Bra.")
+
+    new = [entry for entry in clinic_history(clinic) if entry not in before]
+    approved_on = timezone.localtime(first_approval.decided_at).strftime("%Y-%m-%d")
+    assert _rows(new) == [
+        (
+            region_admin.username,
+            f"Öppnad av omgången ”Omgång 2027” som en kopia av rapporten godkänd {approved_on}",
+            "Rapport",
+            (),
+        ),
+        (
+            reporter.username,
+            "Besvarat",
+            fixed.name,
+            (("status", "Ej uppfyllt", "Uppfyllt"),),
+        ),
+        (reporter.username, "Inskickad", "Rapport", ()),
+        (reviewer.username, "Återskickad med kommentar", "Rapport", ()),
+        (
+            reviewer.username,
+            "Kommenterat av granskaren",
+            commented.name,
+            (("granskarens kommentar", "", "Lägg till länken."),),
+        ),
+        (
+            reporter.username,
+            "Besvarat",
+            commented.name,
+            (("länk till underlag", "", "https://www.1177.se/journalen"),),
+        ),
+        (reporter.username, "Inskickad", "Rapport", ()),
+        (reviewer.username, "Godkänd", "Rapport", ()),
+    ]
+    returned = next(entry for entry in new if entry.action == "Återskickad med kommentar")
+    assert returned.comment == "Länken saknas."
+
+
+def test_a_round_copies_the_answers_without_crediting_the_admin_with_them(
+    first_approval, clinic, region_admin
+):
+    open_round(
+        name="Omgång 2027",
+        deadline=timezone.localdate() + timedelta(days=30),
+        clinics=type(clinic).objects.filter(pk=clinic.pk),
+        selection={"all": True},
+        actor=region_admin,
+    )
+    copies = Answer.history.filter(history_change_reason=AnswerAction.COPIED)
+    assert copies.count() == first_approval.answers.count()
+    by_admin = [entry for entry in clinic_history(clinic) if entry.actor == region_admin]
+    assert [entry.subject for entry in by_admin] == ["Rapport"]
+
+
+def test_a_returned_seeded_report_shows_only_the_comments_written(
+    catalogue, clinic, reporter, reviewer
+):
+    """Answers written without a history row of their own (as by an import) do not become
+    the reviewer's answers when the reviewer saves a comment beside one of them."""
+    report = start_report(clinic=clinic, actor=reporter)
+    answer_everything(report, reporter)
+    Answer.history.filter(report=report).delete()
+    submit_report(report=report, actor=reporter)
+    answer = report.answers.get(requirement__code=COMMENTED)
+    return_report(
+        report=report,
+        actor=reviewer,
+        comment="",
+        answer_comments={
+            a.pk: ("Lägg till länken." if a.pk == answer.pk else "") for a in report.answers.all()
+        },
+    )
+    by_reviewer = [entry for entry in clinic_history(clinic) if entry.actor == reviewer]
+    assert _rows(by_reviewer) == [
+        (reviewer.username, "Återskickad med kommentar", "Rapport", ()),
+        (
+            reviewer.username,
+            "Kommenterat av granskaren",
+            answer.requirement.name,
+            (("granskarens kommentar", "", "Lägg till länken."),),
+        ),
+    ]
+
+
+def test_exemption_cases_are_in_the_clinic_history(catalogue, clinic, reporter):
+    requirement = catalogue.requirements.get(code="webbtidbok.boka_direkt")
+    case = create_case(
+        clinic=clinic,
+        requirement=requirement,
+        actor=reporter,
+        exemption_kind="request_appointment",
+        reason_category="technical",
+        justification="Journalsystemet saknar stöd.",
+        requested_from=timezone.localdate(),
+    )
+    update_case(
+        case=case,
+        actor=reporter,
+        justification="Journalsystemet saknar stöd för direktbokning.",
+    )
+    submit_case(case=case, actor=reporter)
+
+    rows = [row for row in _rows(clinic_history(clinic)) if "Undantag" in row[2]]
+    subject = f"Undantag: {requirement.name}"
+    assert rows == [
+        (reporter.username, "Ärendet upprättat", subject, ()),
+        (
+            reporter.username,
+            "Ärendet ändrat",
+            subject,
+            (
+                (
+                    "motivering",
+                    "Journalsystemet saknar stöd.",
+                    "Journalsystemet saknar stöd för direktbokning.",
+                ),
+            ),
+        ),
+        (reporter.username, "Ärendet inskickat", subject, ()),
+    ]
+    assert all(entry.url for entry in clinic_history(clinic) if entry.kind == "case")
