@@ -7,18 +7,21 @@ of a single municipality.
   that a spreadsheet would read as a formula is neutralised with a leading apostrophe
   (OWASP: CSV injection): clinic and provider names come from outside the region.
 - XLSX is written by XlsxWriter in its constant-memory mode to a temporary file, then sent
-  from it. Text cells are typed as text, so nothing in them is ever a formula.
+  from it. Text cells are typed as text, so nothing in them is ever a formula; dates are
+  dates and shares percentages. Each sheet has an autofilter and columns as wide as their
+  contents, and a last sheet says what the file holds: the filter, the day, the catalogue.
 """
 
 import csv
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
 
 import xlsxwriter
 from django.db.models import Case, CharField, F, Q, Value, When
 from django.db.models.functions import Concat
 from django.http import FileResponse, StreamingHttpResponse
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from followup.overview import AreaColumn, OverviewRow
@@ -37,7 +40,16 @@ XLSX_ROWS_PER_SHEET = 1_048_575
 # Rows per chunk of a streamed CSV: large enough that a chunk is worth sending.
 _CSV_CHUNK = 500
 
-Value_ = str | int | float | None
+# Columns of an XLSX sheet are sized to the widest of their first this many values.
+_WIDTH_SAMPLE = 2000
+_MIN_WIDTH, _MAX_WIDTH = 8, 60
+
+
+class Share(float):
+    """A share (0..1): a fraction with a decimal comma in CSV, a percentage in XLSX."""
+
+
+Value_ = str | int | float | date | None
 
 
 def neutralise(text: str) -> str:
@@ -120,9 +132,15 @@ def csv_response(filename: str, content: Iterator[bytes]) -> StreamingHttpRespon
 
 
 def xlsx_response(
-    filename: str, title: str, header: Sequence[str], records: Iterable[Sequence[Value_]]
+    filename: str,
+    title: str,
+    header: Sequence[str],
+    records: Iterable[Sequence[Value_]],
+    *,
+    about: Sequence[tuple[str, str]] = (),
 ) -> FileResponse:
-    """The records as a workbook, written with constant memory to a temporary file."""
+    """The records as a workbook, written with constant memory to a temporary file; ``about``
+    (label, value) pairs say on a last sheet what the file holds."""
     # Closed by the response once sent (or by the collector): a context manager would
     # close it before.
     file = tempfile.TemporaryFile()  # noqa: SIM115
@@ -136,15 +154,17 @@ def xlsx_response(
         },
     )
     bold = workbook.add_format({"bold": True})
-    sheets = 0
+    percent = workbook.add_format({"num_format": "0.0%"})
+    day = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    widths = [len(str(text)) for text in header]
+    sheets: list[tuple] = []  # (sheet, its last row)
 
     def new_sheet():
-        nonlocal sheets
-        sheets += 1
-        name = title[:28] if sheets == 1 else f"{title[:24]} ({sheets})"
+        name = title[:28] if not sheets else f"{title[:24]} ({len(sheets) + 1})"
         sheet = workbook.add_worksheet(name)
         sheet.freeze_panes(1, 2)
         sheet.write_row(0, 0, list(header), bold)
+        sheets.append([sheet, 0])
         return sheet
 
     sheet, row = new_sheet(), 0
@@ -152,11 +172,30 @@ def xlsx_response(
         if row == XLSX_ROWS_PER_SHEET:
             sheet, row = new_sheet(), 0
         row += 1
+        sheets[-1][1] = row
         for column, value in enumerate(record):
             if isinstance(value, str):
                 sheet.write_string(row, column, value)
+            elif isinstance(value, Share):
+                sheet.write_number(row, column, value, percent)
+            elif isinstance(value, date):
+                sheet.write_datetime(row, column, value, day)
             elif value is not None:
                 sheet.write_number(row, column, value)
+            if row <= _WIDTH_SAMPLE and value is not None:
+                width = 10 if isinstance(value, date | Share) else len(str(value))
+                widths[column] = max(widths[column], width)
+    for sheet, last_row in sheets:
+        for column, width in enumerate(widths):
+            sheet.set_column(column, column, min(max(width + 2, _MIN_WIDTH), _MAX_WIDTH))
+        sheet.autofilter(0, 0, last_row, len(header) - 1)
+    if about:
+        sheet = workbook.add_worksheet(_("About the file")[:31])
+        for line, (label, value) in enumerate(about):
+            sheet.write_string(line, 0, str(label), bold)
+            sheet.write_string(line, 1, str(value))
+        sheet.set_column(0, 0, max(len(str(label)) for label, _value in about) + 2)
+        sheet.set_column(1, 1, _MAX_WIDTH)
     workbook.close()
     file.seek(0)
     return FileResponse(
@@ -177,7 +216,8 @@ def overview_header(areas: Sequence[AreaColumn]) -> list[str]:
         _("Municipality"),
         _("Type of clinic"),
         _("Contract form"),
-        _("Report status"),
+        _("Approved report in force, approved on"),
+        _("Reporting under way"),
         _("Meets the whole baseline"),
         _("Meets the general requirements"),
         _("Share of requirements met"),
@@ -200,10 +240,11 @@ def overview_record(row: OverviewRow) -> list[Value_]:
         period.get_municipality_code_display(),
         period.get_kind_display(),
         period.get_contract_form_display(),
-        row.report_state_label,
+        None if row.approved_on is None else timezone.localdate(row.approved_on),
+        str(row.reporting.label),
         _yes_no(row.meets_baseline),
         _yes_no(row.meets_general),
-        None if share is None else round(share, SHARE_DECIMALS),
+        None if share is None else Share(round(share, SHARE_DECIMALS)),
         row.met,
         row.applicable,
         *("" if cell is None else str(cell.label) for cell in row.cells),

@@ -30,15 +30,13 @@ from django.utils.translation import gettext_lazy as _
 
 from clinics import access
 from clinics.forms.fields import on_date_field
-from clinics.models import ClinicStatusPeriod, Provider, ReportState, User
+from clinics.models import ClinicStatusPeriod, Provider, ReportingStatus, User
 from clinics.models.timeline import in_area
+from clinics.selectors import reporting_status
 from requirements.identifiers import normalize_organisation_number, organisation_number_error
 from requirements.models import Area
 from requirements.selectors import catalogue_in_force
 from requirements.vocabulary import AreaStatus, CareType, ClinicKind, ContractForm, Municipality
-
-# The value of the report state filter for clinics that have never had a report.
-NO_REPORT = "none"
 
 
 class StrictBooleanField(forms.NullBooleanField):
@@ -105,9 +103,16 @@ class ClinicFilterForm(forms.Form):
         help_text="An area of the catalogue in force on on_date, with area_status.",
     )
     area_status = _choice(AreaStatus.choices, "The area's status on on_date, with area.")
-    report_state = _choice(
-        [(NO_REPORT, _("No report")), *ReportState.choices],
-        "State of the clinic's latest report (as it is now).",
+    # Two states, kept apart: what counts, and where the reporting under way stands.
+    approved_report = StrictBooleanField(
+        required=False,
+        help_text="Has an approved report in force on on_date (the one its compliance rests on).",
+    )
+    reporting = _choice(
+        ReportingStatus.choices,
+        "Where the clinic's reporting under way stands, as it is now: its report in an open "
+        "round (not started, draft, submitted, returned, approved in the round) or started "
+        "outside one; none when nothing is under way.",
     )
 
     def __init__(self, data=None, *, user: User, **kwargs):
@@ -164,17 +169,21 @@ class ClinicSelection:
         return self.criteria.get(name, default)
 
 
-def with_report_state(rows: QuerySet[ClinicStatusPeriod]) -> QuerySet[ClinicStatusPeriod]:
-    """The status rows with ``report_state``: the state of the clinic's latest report (as it
-    is now), None if it has none; one join, whatever the number of clinics."""
-    return rows.annotate(report_state=F("latest_report__state"))
+def with_report_states(rows: QuerySet[ClinicStatusPeriod]) -> QuerySet[ClinicStatusPeriod]:
+    """The status rows with the two states of the clinic's reporting: ``approved_on``, when
+    the approved report in force on the day (the one that counts) was approved, None if
+    there is none; and ``reporting``, the ``ReportingStatus`` of its latest report as it
+    is now, None for ``NONE``. Two joins, whatever the number of clinics."""
+    return rows.annotate(
+        approved_on=F("report__decided_at"), reporting=reporting_status("latest_report")
+    )
 
 
 def rows_in_order(ids: list[int], *related: str) -> list[ClinicStatusPeriod]:
-    """The status rows with these ids, in this order, with their report state and
+    """The status rows with these ids, in this order, with their report states and
     ``related`` rows: a page is its ids first (an index walk in the chosen order) and then
     this one query, rather than the chosen order sorted again over every joined row."""
-    rows = with_report_state(ClinicStatusPeriod.objects.filter(pk__in=ids)).select_related(
+    rows = with_report_states(ClinicStatusPeriod.objects.filter(pk__in=ids)).select_related(
         *related
     )
     found = {row.pk: row for row in rows}
@@ -211,12 +220,14 @@ def selected_clinics(selection: ClinicSelection) -> QuerySet[ClinicStatusPeriod]
         rows = rows.filter(provider_matching(text))
     if area := selection.get("area"):
         rows = rows.filter(in_area(area, selection.get("area_status")))
-    if state := selection.get("report_state"):
-        rows = with_report_state(rows)
-        if state == NO_REPORT:
-            rows = rows.filter(report_state__isnull=True)
+    if "approved_report" in selection.criteria:
+        rows = rows.filter(report__isnull=not selection.get("approved_report"))
+    if status := selection.get("reporting"):
+        rows = rows.alias(reporting_now=reporting_status("latest_report"))
+        if status == ReportingStatus.NONE:
+            rows = rows.filter(reporting_now__isnull=True)
         else:
-            rows = rows.filter(report_state=state)
+            rows = rows.filter(reporting_now=status)
     return rows
 
 

@@ -13,23 +13,22 @@ Nothing is evaluated in Python, so the page costs about the same for 20,000 clin
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import cached_property
 
 from django.core.paginator import Page, Paginator
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
-from django.utils.translation import gettext_lazy as _
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 
-from clinics.models import ClinicStatusPeriod, ReportState
+from clinics.models import ClinicStatusPeriod, ReportingStatus
 from clinics.models.timeline import decode_area_statuses
+from clinics.selectors import reporting_status
 from followup.filters import (
-    NO_REPORT,
     ClinicSelection,
     Sort,
     rows_in_order,
     selected_clinics,
     sorted_clinics,
-    with_report_state,
+    with_report_states,
 )
 from requirements.compliance import share_of
 from requirements.models import Area, CatalogueVersion
@@ -59,8 +58,14 @@ class OverviewRow:
         return self.period.clinic
 
     @property
-    def report_state(self) -> str | None:
-        return self.period.report_state
+    def approved_on(self) -> datetime | None:
+        """When the approved report that counts on the day was approved; None if none."""
+        return self.period.approved_on
+
+    @property
+    def reporting(self) -> ReportingStatus:
+        """Where the clinic's reporting under way stands, as it is now."""
+        return ReportingStatus(self.period.reporting or ReportingStatus.NONE)
 
     @property
     def judged(self) -> bool:
@@ -86,12 +91,6 @@ class OverviewRow:
     def share(self) -> float | None:
         return share_of(self.met, self.applicable)
 
-    @property
-    def report_state_label(self) -> str:
-        if self.report_state is None:
-            return str(_("No report"))
-        return str(ReportState(self.report_state).label)
-
 
 @dataclass(frozen=True)
 class AreaTotal:
@@ -105,15 +104,13 @@ class AreaTotal:
 
 
 @dataclass(frozen=True)
-class ReportStateTotal:
-    state: str  # a ReportState value, or NO_REPORT
-    label: str
+class ReportingTotal:
+    status: ReportingStatus
     count: int
 
     @property
-    def shown(self) -> bool:
-        """Every state is a figure, except "closed with its round" when no clinic is."""
-        return self.count > 0 or self.state != ReportState.CLOSED
+    def label(self) -> str:
+        return str(self.status.label)
 
 
 @dataclass(frozen=True)
@@ -123,7 +120,10 @@ class Totals:
     judged: int
     meets_baseline: int
     areas: tuple[AreaTotal, ...]
-    report_states: tuple[ReportStateTotal, ...]
+    # What counts: clinics with an approved report in force on the day.
+    with_approved_report: int
+    # Where the reporting under way stands, as it is now.
+    reporting: tuple[ReportingTotal, ...]
     # Clinics with at least one approved exemption or platform approval in force.
     with_exemption: int = 0
 
@@ -133,8 +133,8 @@ class Totals:
 
 
 def totals(rows: QuerySet[ClinicStatusPeriod], areas: tuple[AreaColumn, ...]) -> Totals:
-    """The view's totals in one query: the day's rows grouped by what is counted, the
-    state of the clinic's latest report included.
+    """The view's totals in one query: the day's rows grouped by what is counted, both
+    states of the clinic's reporting included.
 
     The groups are the combinations of statuses that occur, not the clinics: some seven
     hundred for the 20,000 clinics of the national demo, so the sums here cost nothing
@@ -145,12 +145,13 @@ def totals(rows: QuerySet[ClinicStatusPeriod], areas: tuple[AreaColumn, ...]) ->
         .annotate(
             judged=ExpressionWrapper(Q(catalogue_version__isnull=False), BooleanField()),
             exempted=ExpressionWrapper(Q(exemptions_in_force__gt=0), BooleanField()),
-            latest_state=F("latest_report__state"),
+            approved=ExpressionWrapper(Q(report__isnull=False), BooleanField()),
+            reporting=reporting_status("latest_report"),
         )
-        .values("judged", "meets_baseline", "exempted", "area_statuses", "latest_state")
+        .values("judged", "meets_baseline", "exempted", "approved", "area_statuses", "reporting")
         .annotate(count=Count("pk"))
     )
-    clinics = judged = meets = exempted = 0
+    clinics = judged = meets = exempted = approved = 0
     by_area: dict[str, Counter] = {area.code: Counter() for area in areas}
     by_state: Counter = Counter()
     for group in groups:
@@ -159,7 +160,8 @@ def totals(rows: QuerySet[ClinicStatusPeriod], areas: tuple[AreaColumn, ...]) ->
         judged += count if group["judged"] else 0
         meets += count if group["meets_baseline"] else 0
         exempted += count if group["exempted"] else 0
-        by_state[group["latest_state"] or NO_REPORT] += count
+        approved += count if group["approved"] else 0
+        by_state[group["reporting"] or ReportingStatus.NONE] += count
         for code, status in decode_area_statuses(group["area_statuses"]).items():
             if code in by_area:
                 by_area[code][status] += count
@@ -172,13 +174,8 @@ def totals(rows: QuerySet[ClinicStatusPeriod], areas: tuple[AreaColumn, ...]) ->
             AreaTotal(area, **{status: by_area[area.code][status] for status in AreaStatus})
             for area in areas
         ),
-        report_states=(
-            ReportStateTotal(NO_REPORT, str(_("No report")), by_state[NO_REPORT]),
-            *(
-                ReportStateTotal(state, str(label), by_state[state])
-                for state, label in ReportState.choices
-            ),
-        ),
+        with_approved_report=approved,
+        reporting=tuple(ReportingTotal(status, by_state[status]) for status in ReportingStatus),
     )
 
 
@@ -231,7 +228,7 @@ class Overview:
 
     def all_rows(self) -> Iterator[OverviewRow]:
         """Every row, in order, streamed from the database in one query."""
-        rows = with_report_state(self.clinics).select_related(*_RELATED)
+        rows = with_report_states(self.clinics).select_related(*_RELATED)
         for period in rows.iterator(chunk_size=2000):
             yield self._row(period)
 

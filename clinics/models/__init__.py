@@ -15,6 +15,7 @@ from clinics.models.reports import (
     Report,
     ReportEvent,
     ReportingRound,
+    ReportingStatus,
     ReportState,
 )
 from clinics.models.timeline import (
@@ -43,6 +44,7 @@ __all__ = [
     "ReportEvent",
     "ReportState",
     "ReportingRound",
+    "ReportingStatus",
     "RequirementStatusPeriod",
     "Role",
     "User",

@@ -38,6 +38,20 @@ class ReportState(models.TextChoices):
         return [cls.APPROVED, cls.CLOSED]
 
 
+class ReportingStatus(models.TextChoices):
+    """Where a clinic's reporting under way stands: the state of its latest report while
+    that is being worked on, or approved in a round still open. Kept apart from what
+    counts (the latest approved report): a round opened for a clinic never hides the
+    approval its compliance still rests on."""
+
+    NONE = "none", _("Nothing under way")
+    NOT_STARTED = "not_started", _("Not started")
+    DRAFT = ReportState.DRAFT.value, ReportState.DRAFT.label
+    SUBMITTED = ReportState.SUBMITTED.value, ReportState.SUBMITTED.label
+    RETURNED = ReportState.RETURNED.value, ReportState.RETURNED.label
+    APPROVED = ReportState.APPROVED.value, _("Approved in the round")
+
+
 class ReportingRound(models.Model):
     """A yearly (or other) reporting round: a draft report for each clinic it covers, a
     deadline, and, once closed, every report that was not approved frozen as it stood."""

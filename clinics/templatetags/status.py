@@ -1,10 +1,11 @@
 """Status shown with an icon and a word, never by colour alone (WCAG 1.4.1)."""
 
 from django import template
+from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from clinics.models import ReportState
+from clinics.models import ReportingStatus, ReportState
 from requirements.vocabulary import AnswerStatus, AreaStatus, ComplianceStatus
 
 register = template.Library()
@@ -83,3 +84,29 @@ def meets_badge(meets: bool):
     if meets:
         return badge("ok", "✓", AnswerStatus.MET.label)
     return badge("fail", "✗", AnswerStatus.NOT_MET.label)
+
+
+_REPORTING = {
+    ReportingStatus.NONE: ("na", "–"),
+    ReportingStatus.NOT_STARTED: ("missing", "○"),
+    ReportingStatus.DRAFT: _REPORT[ReportState.DRAFT],
+    ReportingStatus.SUBMITTED: _REPORT[ReportState.SUBMITTED],
+    ReportingStatus.RETURNED: _REPORT[ReportState.RETURNED],
+    ReportingStatus.APPROVED: _REPORT[ReportState.APPROVED],
+}
+
+
+@register.simple_tag
+def reporting_badge(status: str | None):
+    """Where a clinic's reporting under way stands (``ReportingStatus``)."""
+    status = ReportingStatus(status or ReportingStatus.NONE)
+    return badge(*_REPORTING[status], status.label)
+
+
+@register.simple_tag
+def approved_badge(approved_on):
+    """What counts: the day the approved report in force was approved, or none."""
+    if approved_on is None:
+        return badge("missing", "?", _("None approved"))
+    day = formats.date_format(timezone.localtime(approved_on), "SHORT_DATE_FORMAT")
+    return badge("ok", "✓", format_html(_("Approved {}"), day))

@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from clinics.api.serializers import ComplianceSummarySerializer, ProviderSummarySerializer
-from clinics.models import Clinic, ReportState
+from clinics.models import Clinic, ReportingStatus
 from followup.indicators import Source
 from followup.periods import PeriodKind
 from followup.vocabulary import Dimension, Direction, Unit
@@ -38,10 +38,16 @@ class ClinicSerializer(serializers.Serializer):
     active_from = serializers.DateField(allow_null=True)
     active_until = serializers.DateField(allow_null=True)
     is_active = serializers.BooleanField(help_text="Open today.")
-    report_state = serializers.ChoiceField(
-        choices=ReportState.choices,
+    # Two states, kept apart: what counts, and where the reporting under way stands.
+    approved_report_on = serializers.DateField(
         allow_null=True,
-        help_text="State of the clinic's latest report; null if it has none.",
+        help_text="The day the approved report in force on on_date was approved (the report "
+        "its compliance rests on); null if it has none.",
+    )
+    reporting = serializers.ChoiceField(
+        choices=ReportingStatus.choices,
+        help_text="Where the clinic's reporting under way stands, as it is now: its report in "
+        "an open round or started outside one; none when nothing is under way.",
     )
     compliance = serializers.SerializerMethodField(
         help_text="Null when no catalogue version is in force on on_date."

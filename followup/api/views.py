@@ -9,6 +9,7 @@ and the API, the overview and its downloads always give the same counts.
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -20,7 +21,7 @@ from rest_framework.views import APIView
 
 from clinics.api.serializers import ComplianceCatalogue
 from clinics.api.views import ON_DATE_PARAMETER
-from clinics.models import AreaStatusPeriod, Clinic, ClinicStatusPeriod
+from clinics.models import AreaStatusPeriod, Clinic, ClinicStatusPeriod, ReportingStatus
 from followup.api.formats import (
     FORMAT_PARAMETER,
     JsonNegotiation,
@@ -141,7 +142,10 @@ def _compliance_context(periods: list[ClinicStatusPeriod], on_date: date) -> dic
 def _clinics(periods: list[ClinicStatusPeriod]) -> list:
     clinics = []
     for period in periods:
-        period.clinic.report_state = period.report_state
+        period.clinic.approved_report_on = (
+            None if period.approved_on is None else timezone.localdate(period.approved_on)
+        )
+        period.clinic.reporting = period.reporting or ReportingStatus.NONE
         clinics.append(period.clinic)
     return clinics
 

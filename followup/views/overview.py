@@ -39,7 +39,8 @@ FILTER_FIELDS = (
     "meets_general",
     "area",
     "area_status",
-    "report_state",
+    "approved_report",
+    "reporting",
 )
 
 
@@ -58,7 +59,8 @@ class OverviewFilterForm(ClinicFilterForm):
         "meets_general": _("Meets the general requirements"),
         "area": _("Area"),
         "area_status": _("Status in the area"),
-        "report_state": _("Report status"),
+        "approved_report": _("Has an approved report in force"),
+        "reporting": _("Reporting under way"),
     }
 
     def __init__(self, *args, **kwargs):
@@ -75,7 +77,7 @@ class OverviewFilterForm(ClinicFilterForm):
                 field.choices = [("", _("All")), *list(field.choices)[1:]]
         # A select instead of the API's text box; the field behind it stays strict, so a
         # hand-made ?meets_baseline=maybe is an error, never a silently unfiltered list.
-        for name in ("meets_baseline", "meets_general"):
+        for name in ("meets_baseline", "meets_general", "approved_report"):
             self.fields[name].widget = forms.Select(
                 choices=[("", _("All")), ("true", _("Yes")), ("false", _("No"))]
             )
@@ -173,7 +175,34 @@ def _download(request: HttpRequest, extension: str, write) -> HttpResponse:
     overview = _overview(form, request)
     filename = f"digitalt-utbud-oversikt-{overview.on_date:%Y-%m-%d}.{extension}"
     rows = (overview_record(row) for row in overview.all_rows())
-    return write(filename, overview_header(overview.areas), rows)
+    return write(filename, overview_header(overview.areas), rows, _about(form, overview))
+
+
+def _criterion(field: forms.Field, value) -> str:
+    """A filter's value as the form shows it: a choice's label, a name, yes or no."""
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
+        return str(dict(field.choices).get(value, value))
+    return str(value)
+
+
+def _about(form: OverviewFilterForm, overview: Overview) -> list[tuple[str, str]]:
+    """What a downloaded file holds, in words: the day, the filter, the catalogue."""
+    criteria = [
+        f"{form.fields[name].label}: {_criterion(form.fields[name], value)}"
+        for name, value in overview.selection.criteria.items()
+        if name in form.fields
+    ]
+    return [
+        (_("Status on date"), overview.on_date.isoformat()),
+        (_("Downloaded"), timezone.localtime().strftime("%Y-%m-%d %H:%M")),
+        (_("Selection"), "; ".join(criteria) or _("None: every clinic you may see")),
+        (
+            _("Catalogue version"),
+            str(overview.catalogue) if overview.catalogue else _("None in force on the day"),
+        ),
+    ]
 
 
 @access.role_required(access.sees_everything)
@@ -182,7 +211,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     return _download(
         request,
         "csv",
-        lambda filename, header, rows: csv_response(filename, csv_lines(header, rows)),
+        lambda filename, header, rows, _about: csv_response(filename, csv_lines(header, rows)),
     )
 
 
@@ -191,7 +220,9 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
     return _download(
         request,
         "xlsx",
-        lambda filename, header, rows: xlsx_response(filename, str(_("Overview")), header, rows),
+        lambda filename, header, rows, about: xlsx_response(
+            filename, str(_("Overview")), header, rows, about=about
+        ),
     )
 
 

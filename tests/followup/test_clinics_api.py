@@ -127,7 +127,8 @@ def test_the_detail_shows_the_clinic_its_provider_and_its_compliance(viewer, cat
     assert body["active_from"] is None
     assert body["active_until"] is None
     assert body["is_active"] is True
-    assert body["report_state"] == "approved"
+    assert body["approved_report_on"] == timezone.localdate().isoformat()
+    assert body["reporting"] == "none"
     compliance = body["compliance"]
     assert compliance["on_date"] == timezone.localdate().isoformat()
     assert compliance["catalogue_version"] == catalogue.pk
@@ -165,18 +166,22 @@ def test_the_compliance_in_the_list_matches_the_rules(viewer, catalogue, clinic)
 def test_a_clinic_without_an_approved_report_has_nothing_met(viewer, catalogue, clinic):
     [row] = client_for(viewer).get(LIST).json()["results"]
 
-    assert row["report_state"] is None
+    assert row["approved_report_on"] is None
+    assert row["reporting"] == "none"
     assert row["compliance"]["met"] == 0
     assert row["compliance"]["meets_baseline"] is False
 
 
-def test_the_report_state_is_that_of_the_latest_report(viewer, catalogue, clinic, reporter):
+def test_a_report_under_way_is_told_apart_from_the_approval_that_counts(
+    viewer, catalogue, clinic, reporter
+):
     approve_answers(clinic)
     start_report(clinic=clinic, actor=reporter)
 
     body = client_for(viewer).get(detail(clinic)).json()
 
-    assert body["report_state"] == "draft"
+    assert body["reporting"] == "draft"
+    assert body["approved_report_on"] == timezone.localdate().isoformat()
     # A draft changes nothing until it is approved.
     assert body["compliance"]["meets_baseline"] is True
 

@@ -3,16 +3,17 @@ and as XLSX, with formulas neutralised, and the same numbers as the API."""
 
 import csv
 import io
+from datetime import datetime
 
 import openpyxl
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from openpyxl.utils.escape import unescape
 
-from clinics.models import Role
+from clinics.models import Report, ReportState, Role
 from followup.exports import neutralise
 from followup.exports import overview_header as header
 from requirements.models import Area
@@ -33,7 +34,8 @@ HEADER_EN = [
     "Municipality",
     "Type of clinic",
     "Contract form",
-    "Report status",
+    "Approved report in force, approved on",
+    "Reporting under way",
     "Meets the whole baseline",
     "Meets the general requirements",
     "Share of requirements met",
@@ -70,6 +72,8 @@ def as_csv_text(column: int, value) -> str:
         return ""
     if column == SHARE:
         return f"{value:.4f}".replace(".", ",")
+    if isinstance(value, datetime):  # a date cell
+        return value.date().isoformat()
     return str(value)
 
 
@@ -153,7 +157,10 @@ def test_the_csv_has_one_row_per_clinic_with_its_facts_and_status(client, region
         "Halmstad",
         "Vårdcentral",
         "Regiondriven",
-        "Godkänd",
+        timezone.localdate(
+            Report.objects.get(clinic=region.meeting, state=ReportState.APPROVED).decided_at
+        ).isoformat(),
+        "Inget pågår",
         "Ja",
         # Its report answers the baseline only: the general requirements are not reported.
         "Nej",
@@ -169,7 +176,7 @@ def test_the_csv_has_one_row_per_clinic_with_its_facts_and_status(client, region
     assert (silent[MEETS], silent[SHARE]) == ("Nej", "0,0000")
     assert silent[hemsida] == "Ej rapporterat"
     submitted = by_hsa_id[region.submitted.hsa_id]
-    assert submitted[8] == "Inskickad"
+    assert submitted[8:10] == ["", "Inskickad"]
     assert submitted[webbtidbok] == "Ej tillämpligt"
 
 
@@ -177,7 +184,7 @@ def test_the_csv_names_a_clinic_without_reports_in_english_too(client, region):
     rows = csv_rows(signed_in(client).get(CSV, HTTP_ACCEPT_LANGUAGE="en"))
 
     silent = next(row for row in rows if row[0] == region.silent.hsa_id)
-    assert silent[8:12] == ["No report", "No", "No", "0.0000"]
+    assert silent[8:13] == ["", "Nothing under way", "No", "No", "0.0000"]
 
 
 def test_the_csv_is_exactly_the_filtered_and_sorted_view_over_every_page(client, catalogue):
@@ -336,3 +343,21 @@ def test_a_download_costs_the_same_queries_for_10_and_1000_clinics(client, catal
     assert response.status_code == 200
     assert len(few) == len(many)
     assert len(many) <= 20
+
+
+def test_the_xlsx_is_ready_to_read_and_says_what_it_holds(client, region):
+    response = signed_in(client).get(XLSX, {"municipality": "1380"})
+    workbook = openpyxl.load_workbook(io.BytesIO(body(response)))
+
+    overview, about = workbook.worksheets
+    assert overview.auto_filter.ref == f"A1:{overview.cell(1, overview.max_column).column_letter}3"
+    assert overview.column_dimensions["B"].width >= len("Vårdcentralen Brunnsgatan")
+    share = overview.cell(2, SHARE + 1)
+    assert (share.value, share.number_format) == (1, "0.0%")
+    approved_on = overview.cell(2, 9)
+    assert approved_on.is_date
+    assert approved_on.number_format == "yyyy-mm-dd"
+    facts = {row[0].value: row[1].value for row in about.iter_rows()}
+    assert facts["Status per datum"] == timezone.localdate().isoformat()
+    assert facts["Urval"] == "Kommun: Halmstad"
+    assert facts["Katalogversion"].startswith("RS220477")

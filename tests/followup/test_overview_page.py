@@ -3,6 +3,7 @@ filtered view, the API's filters plus the report state, sorting and pagination, 
 constant number of queries."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -11,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from clinics.models import Clinic, Provider, Report, ReportState, Role
+from clinics.models import Clinic, Provider, Report, ReportingStatus, ReportState, Role
+from clinics.services.rounds import open_round
 from clinics.timeline import rewrite_timelines
 from requirements.models import Area
 from requirements.vocabulary import (
@@ -25,6 +27,7 @@ from tests.api.helpers import approve_answers, bulk_approved_reports
 from tests.factories import REGION_HALLAND_ORG_NR, make_clinic, make_provider, make_user
 
 OVERVIEW = reverse("overview")
+EXPORT_CSV = reverse("overview_export_csv")
 
 
 @pytest.fixture(autouse=True)
@@ -48,6 +51,8 @@ def report_in_state(clinic: Clinic, version, state: str) -> Report:
         state=state,
         submitted_at=timezone.now() if submitted else None,
         submitted_by=reporter if submitted else None,
+        # Someone started it (a reporter, who answered in it).
+        started_at=timezone.now(),
         is_latest=True,
     )
 
@@ -244,7 +249,8 @@ def test_statuses_are_icons_and_words(client, region):
     assert "?</span> Not reported</span>" in content
     assert "–</span> Not applicable</span>" in content
     assert "</span> Submitted</span>" in content
-    assert "</span> No report</span>" in content
+    assert "</span> None approved</span>" in content
+    assert "</span> Nothing under way</span>" in content
     assert "</span> Returned for completion</span>" in content
 
 
@@ -256,13 +262,14 @@ def test_the_totals_count_the_known_region(client, region):
 
     assert totals.clinics == 6
     assert totals.meets_baseline == 1
-    assert {state.state: state.count for state in totals.report_states} == {
-        "none": 1,
-        ReportState.DRAFT: 1,
-        ReportState.SUBMITTED: 1,
-        ReportState.RETURNED: 1,
-        ReportState.APPROVED: 2,
-        ReportState.CLOSED: 0,
+    assert totals.with_approved_report == 2
+    assert {total.status: total.count for total in totals.reporting} == {
+        ReportingStatus.NONE: 3,
+        ReportingStatus.NOT_STARTED: 0,
+        ReportingStatus.DRAFT: 1,
+        ReportingStatus.SUBMITTED: 1,
+        ReportingStatus.RETURNED: 1,
+        ReportingStatus.APPROVED: 0,
     }
     areas = {total.area.code: total for total in totals.areas}
     assert (areas["hemsida"].met, areas["hemsida"].not_met) == (1, 1)
@@ -284,7 +291,10 @@ def test_the_totals_are_shown_as_figures_on_top(client, region):
         r'figure__value">1</span> <span class="figure__label">Meet the whole baseline \(17 %\)',
         content,
     )
-    assert re.search(r'figure__value">2</span> <span class="figure__label">Approved', content)
+    assert re.search(
+        r'figure__value">2</span> <span class="figure__label">Have an approved report in force',
+        content,
+    )
 
 
 def test_the_totals_follow_the_filter_over_every_page(client, catalogue):
@@ -298,7 +308,7 @@ def test_the_totals_follow_the_filter_over_every_page(client, catalogue):
     assert len(response.context["rows"]) == 50
     assert totals.clinics == 60
     assert totals.meets_baseline == 54
-    assert {s.state: s.count for s in totals.report_states}["none"] == 5
+    assert totals.with_approved_report == 55
 
 
 def test_a_report_approved_through_the_services_shows_at_once(client, region):
@@ -309,8 +319,7 @@ def test_a_report_approved_through_the_services_shows_at_once(client, region):
     after = client.get(OVERVIEW).context["totals"]
 
     assert (before.meets_baseline, after.meets_baseline) == (1, 2)
-    approved = {s.state: s.count for s in after.report_states}[ReportState.APPROVED]
-    assert approved == 3
+    assert (before.with_approved_report, after.with_approved_report) == (2, 3)
 
 
 # Filters
@@ -323,12 +332,14 @@ FILTER_CASES = [
     ({"q": "brunns"}, ["failing"]),
     ({"meets_baseline": "true"}, ["meeting"]),
     ({"meets_baseline": "false", "municipality": "1380"}, ["failing"]),
-    ({"report_state": "none"}, ["silent"]),
-    ({"report_state": "draft"}, ["draft"]),
-    ({"report_state": "submitted"}, ["submitted"]),
-    ({"report_state": "returned"}, ["returned"]),
-    ({"report_state": "approved"}, ["meeting", "failing"]),
-    ({"report_state": "approved", "meets_baseline": "false"}, ["failing"]),
+    ({"reporting": "none"}, ["meeting", "failing", "silent"]),
+    ({"reporting": "draft"}, ["draft"]),
+    ({"reporting": "submitted"}, ["submitted"]),
+    ({"reporting": "returned"}, ["returned"]),
+    ({"reporting": "not_started"}, []),
+    ({"approved_report": "true"}, ["meeting", "failing"]),
+    ({"approved_report": "false"}, ["draft", "returned", "submitted", "silent"]),
+    ({"approved_report": "true", "meets_baseline": "false"}, ["failing"]),
 ]
 
 
@@ -354,7 +365,7 @@ def test_the_provider_and_the_hsa_id_filter(client, region):
 def test_the_filter_form_keeps_its_values_and_has_labels(client, region):
     content = (
         signed_in(client)
-        .get(OVERVIEW, {"municipality": "1380", "report_state": "approved", "q": "Vård"})
+        .get(OVERVIEW, {"municipality": "1380", "reporting": "draft", "q": "Vård"})
         .content.decode()
     )
 
@@ -366,11 +377,12 @@ def test_the_filter_form_keeps_its_values_and_has_labels(client, region):
         "provider",
         "contract_form",
         "meets_baseline",
-        "report_state",
+        "approved_report",
+        "reporting",
     ]:
         assert f'<label for="id_{name}">' in content
     assert '<option value="1380" selected>Halmstad</option>' in content
-    assert '<option value="approved" selected>Approved</option>' in content
+    assert '<option value="draft" selected>Draft</option>' in content
     assert 'value="Vård"' in content
 
 
@@ -379,7 +391,8 @@ def test_the_filter_form_keeps_its_values_and_has_labels(client, region):
     [
         {"municipality": "9999"},
         {"meets_baseline": "maybe"},
-        {"report_state": "lost"},
+        {"reporting": "lost"},
+        {"approved_report": "maybe"},
         {"provider": "not-a-number"},
         {"kind": "hospital", "municipality": "1380"},
     ],
@@ -450,7 +463,8 @@ def _queries(client, query: dict) -> int:
     [
         {},
         {"sort": "-share", "page": "2"},
-        {"meets_baseline": "true", "report_state": "approved", "municipality": "1380"},
+        {"meets_baseline": "true", "approved_report": "true", "municipality": "1380"},
+        {"reporting": "not_started"},
     ],
 )
 def test_the_number_of_queries_is_the_same_for_10_and_1000_clinics(client, catalogue, query):
@@ -465,3 +479,36 @@ def test_the_number_of_queries_is_the_same_for_10_and_1000_clinics(client, catal
 
     assert few == many
     assert many <= 20
+
+
+def test_opening_a_round_never_hides_the_approvals_that_still_count(client, region):
+    """The approved report counts until a new one is approved; the round's drafts show
+    beside it, each state with its own label, on the page, in the filter and the file."""
+    client = signed_in(client)
+    admin = make_user(Role.REGION_ADMIN)
+    open_round(
+        name="Omgång 2027",
+        deadline=timezone.localdate() + timedelta(days=30),
+        clinics=Clinic.objects.all(),
+        selection={"all": True},
+        actor=admin,
+    )
+
+    totals = client.get(OVERVIEW).context["totals"]
+    assert totals.with_approved_report == 2
+    reporting = {total.status: total.count for total in totals.reporting}
+    # The round opened a draft for the two approved and the one silent clinic.
+    assert reporting[ReportingStatus.NOT_STARTED] == 3
+    assert reporting[ReportingStatus.NONE] == 0
+    approved = client.get(OVERVIEW, {"approved_report": "true"})
+    assert shown(approved) == [region.meeting.hsa_id, region.failing.hsa_id]
+    not_started = client.get(OVERVIEW, {"reporting": "not_started", "approved_report": "true"})
+    assert shown(not_started) == [region.meeting.hsa_id, region.failing.hsa_id]
+
+    lines = b"".join(client.get(EXPORT_CSV, {"q": "Andersberg"}).streaming_content)
+    header, row = lines.decode("utf-8-sig").splitlines()[:2]
+    columns = dict(zip(header.split(";"), row.split(";"), strict=True))
+    approval = Report.objects.get(clinic=region.meeting, state=ReportState.APPROVED)
+    approved_on = timezone.localdate(approval.decided_at).isoformat()
+    assert columns["Approved report in force, approved on"] == approved_on
+    assert columns["Reporting under way"] == "Not started"
