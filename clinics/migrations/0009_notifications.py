@@ -77,7 +77,7 @@ class Migration(migrations.Migration):
                             ("case_decision", "Decision on an exemption"),
                             ("case_30_days", "An approval ends in 30 days"),
                             ("case_7_days", "An approval ends in 7 days"),
-                            ("case_1_day", "An approval ends tomorrow"),
+                            ("case_1_day", "An approval ends today or tomorrow"),
                             ("case_expired", "An approval has ended"),
                         ],
                         max_length=30,

@@ -25,7 +25,7 @@ class NotificationKind(models.TextChoices):
     CASE_DECISION = "case_decision", _("Decision on an exemption")
     CASE_30_DAYS = "case_30_days", _("An approval ends in 30 days")
     CASE_7_DAYS = "case_7_days", _("An approval ends in 7 days")
-    CASE_1_DAY = "case_1_day", _("An approval ends tomorrow")
+    CASE_1_DAY = "case_1_day", _("An approval ends today or tomorrow")
     CASE_EXPIRED = "case_expired", _("An approval has ended")
 
 

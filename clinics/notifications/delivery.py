@@ -67,7 +67,10 @@ def _message(notification: Notification) -> EmailMultiAlternatives:
         notification.subject, notification.body, to=[notification.recipient.email]
     )
     with translation.override(settings.LANGUAGE_CODE):
-        html = render_to_string("email/message.html", {"notification": notification})
+        html = render_to_string(
+            "email/message.html",
+            {"notification": notification, "body": notification.body.strip()},
+        )
     message.attach_alternative(html, "text/html")
     return message
 
