@@ -114,15 +114,17 @@ def region(catalogue):
 def test_opening_a_round_mails_each_reporter_once_with_the_deadline_and_a_link(
     region, django_capture_on_commit_callbacks
 ):
-    clinics, elsewhere, people = region
+    clinics, _elsewhere, people = region
     with django_capture_on_commit_callbacks(execute=True):
         round = open_on(OPENED, clinics[:2], people["admin"])
 
     expected = sorted(people[name].email for name in ("coordinator", "reporter A", "reporter B"))
     assert sorted(message.to[0] for message in mail.outbox) == expected
     coordinator = next(m for m in mail.outbox if m.to == [people["coordinator"].email])
-    assert round.name in coordinator.subject and "2026-03-31" in coordinator.subject
-    assert "Vårdcentralen A" in coordinator.body and "Vårdcentralen B" in coordinator.body
+    assert round.name in coordinator.subject
+    assert "2026-03-31" in coordinator.subject
+    assert "Vårdcentralen A" in coordinator.body
+    assert "Vårdcentralen B" in coordinator.body
     assert "Vårdcentralen C" not in coordinator.body
     link = "https://utbud.regionhalland.se/mina-mottagningar/"
     assert link in coordinator.body
@@ -138,7 +140,7 @@ def test_opening_a_round_mails_each_reporter_once_with_the_deadline_and_a_link(
 
 
 def test_an_opening_mail_whose_task_never_ran_goes_out_with_the_nightly_job(region):
-    clinics, elsewhere, people = region
+    clinics, _elsewhere, people = region
     open_on(OPENED, clinics, people["admin"])  # the test's transaction never commits
     assert mail.outbox == []
 
@@ -196,7 +198,7 @@ def test_reminders_go_14_and_3_days_before_and_the_late_notice_the_day_after_onc
     region,
 ):
     clinics, elsewhere, people = region
-    a, b, c = clinics
+    a, b, _c = clinics
     round = open_on(OPENED, [*clinics, elsewhere], people["admin"])
     reviewer = people["reviewer"]
     # A submits and is approved, B submits, C and elsewhere stay drafts.
@@ -249,7 +251,8 @@ def test_reminders_go_14_and_3_days_before_and_the_late_notice_the_day_after_onc
     late = Notification.objects.get(
         kind=NotificationKind.ROUND_LATE, recipient=people["coordinator"]
     )
-    assert "Vårdcentralen B" in late.body and "Vårdcentralen C" in late.body
+    assert "Vårdcentralen B" in late.body
+    assert "Vårdcentralen C" in late.body
     assert "Vårdcentralen A" not in late.body
     assert late.link == "https://utbud.regionhalland.se/mina-mottagningar/"
     message = next(m for m in mail.outbox if m.subject == late.subject)
@@ -259,7 +262,7 @@ def test_reminders_go_14_and_3_days_before_and_the_late_notice_the_day_after_onc
 def test_a_closed_round_reminds_nobody(region):
     from clinics.services.rounds import close_round
 
-    clinics, elsewhere, people = region
+    clinics, _elsewhere, people = region
     round = open_on(OPENED, clinics, people["admin"])
     nightly(OPENED + timedelta(days=1))
     with time_machine.travel(at(date(2026, 3, 5)), tick=False):
@@ -272,7 +275,7 @@ def test_a_closed_round_reminds_nobody(region):
 
 
 def submitted_report(region):
-    clinics, elsewhere, people = region
+    clinics, _elsewhere, people = region
     round = open_on(OPENED, clinics[:1], people["admin"])
     report = report_of(round, clinics[0])
     with time_machine.travel(at(date(2026, 3, 10)), tick=False):
@@ -296,7 +299,8 @@ def test_a_returned_report_mails_the_clinics_reporters_once_with_a_link_to_the_f
     assert "Vårdcentralen A" in message.subject
     assert "Länkarna saknas." in message.body
     link = f"https://utbud.regionhalland.se/rapporter/{report.pk}/"
-    assert link in message.body and link in html_of(message)
+    assert link in message.body
+    assert link in html_of(message)
     assert set(Notification.objects.values_list("kind", flat=True)) == {
         NotificationKind.REPORT_RETURNED
     }
@@ -347,7 +351,7 @@ def submit_case_for(clinic, reporter, catalogue):
 
 
 def test_reviewers_get_one_digest_a_day_of_what_was_submitted_since_the_last(region, catalogue):
-    clinics, elsewhere, people = region
+    clinics, _elsewhere, people = region
     second_reviewer = make_user(Role.REVIEWER)
     make_user(Role.REVIEWER, is_active=False)
     round = open_on(OPENED, clinics, people["admin"])
@@ -367,7 +371,8 @@ def test_reviewers_get_one_digest_a_day_of_what_was_submitted_since_the_last(reg
     )
     digest = mail.outbox[0]
     assert "3" in digest.subject
-    assert "Vårdcentralen A" in digest.body and "Vårdcentralen B" in digest.body
+    assert "Vårdcentralen A" in digest.body
+    assert "Vårdcentralen B" in digest.body
     assert "https://utbud.regionhalland.se/granskning/" in digest.body
     assert "https://utbud.regionhalland.se/granskning/" in html_of(digest)
 
@@ -424,7 +429,7 @@ def test_a_manual_reminder_goes_to_the_clinics_not_submitted_once_per_press(
 
 @pytest.mark.parametrize("role", [Role.REVIEWER, Role.CLINIC_REPORTER, Role.VIEWER])
 def test_only_region_admins_send_a_manual_reminder(region, role):
-    clinics, elsewhere, people = region
+    clinics, _elsewhere, people = region
     round = open_on(OPENED, clinics, people["admin"])
     with pytest.raises(NotAllowed):
         remind_not_submitted(
@@ -444,7 +449,7 @@ class RefusingBackend(BaseEmailBackend):
 
 
 def test_a_failed_send_records_nothing_and_the_next_run_sends(region, settings):
-    clinics, elsewhere, people = region
+    clinics, _elsewhere, people = region
     round = open_on(OPENED, clinics, people["admin"])
     settings.EMAIL_BACKEND = f"{__name__}.RefusingBackend"
     with pytest.raises(SMTPException):
