@@ -16,7 +16,9 @@ The rules:
 - a clinic's own indicators are defined and reported by its reporters; regional staff
   and the clinic's reporters see them;
 - only region admins import measured usage; regional staff see every clinic's usage, a
-  clinic reporter their own clinics'.
+  clinic reporter their own clinics';
+- only region admins send a round's late clinics a reminder by hand;
+- every signed-in user reads their own notifications, and nobody else's.
 """
 
 from collections.abc import Callable
@@ -33,6 +35,7 @@ from clinics.models import (
     CaseState,
     Clinic,
     ExemptionCase,
+    Notification,
     Provider,
     Report,
     Role,
@@ -141,6 +144,23 @@ def check_may_keep_catalogue(user: User) -> None:
 def check_may_import_usage(user: User) -> None:
     if not is_region_admin(user):
         raise NotAllowed(_("Only region administrators may import usage."))
+
+
+def check_may_remind_round(user: User) -> None:
+    if not is_region_admin(user):
+        raise NotAllowed(_("Only region administrators may send reminders."))
+
+
+def has_notifications(user: User) -> bool:
+    """Every signed-in user has their own notifications page."""
+    return _is_active(user)
+
+
+def visible_notifications(user: User) -> QuerySet[Notification]:
+    """The user's own notifications: nobody reads another's."""
+    if not has_notifications(user):
+        return Notification.objects.none()
+    return Notification.objects.filter(recipient=user)
 
 
 # The change reasons the case services write on the history rows of a decision: a reviewer

@@ -23,6 +23,7 @@ _SECTIONS = {
     "round_list": "rounds",
     "round_create": "rounds",
     "round_detail": "rounds",
+    "notifications": "notifications",
 }
 
 
@@ -41,5 +42,6 @@ def navigation(request: HttpRequest) -> dict:
             "review": access.is_reviewer(user),
             "rounds": access.is_region_admin(user),
             "admin": access.is_region_admin(user) and user.is_staff,
+            "notifications": access.has_notifications(user),
         }
     }

@@ -172,6 +172,10 @@ EMAIL_BACKEND = env_str(
     ),
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", default="digitalt-utbud@regionhalland.se")
+# Where the app is reached from outside: the links in every mail start here.
+SITE_URL = env_str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+if not SITE_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured(f"SITE_URL must start with https:// or http://, not {SITE_URL!r}.")
 
 # Celery: Redis when a broker is configured, otherwise tasks run eagerly in-process.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or env_str("REDIS_URL")

@@ -1,5 +1,7 @@
-"""The reporting round pages' input: opening a round, filtering its clinics, closing it."""
+"""The reporting round pages' input: opening a round, filtering its clinics, reminding
+the late ones, closing it."""
 
+import uuid
 from datetime import date
 
 from django import forms
@@ -163,3 +165,14 @@ class CloseRoundForm(forms.Form):
             "frozen as it stands and can no longer be changed."
         ),
     )
+
+
+class RemindForm(forms.Form):
+    """The reminder button. ``press`` is new each time the page is drawn, so that each
+    press is one reminder, and a request sent twice is still that one."""
+
+    press = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("initial", {"press": uuid.uuid4()})
+        super().__init__(*args, **kwargs)

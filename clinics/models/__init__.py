@@ -1,13 +1,12 @@
 from clinics.models.cases import (
     CaseEvent,
     CaseKind,
-    CaseNotification,
     CaseState,
     ExemptionCase,
     ReasonCategory,
-    ReminderKind,
 )
 from clinics.models.catalogue_uploads import CatalogueUpload
+from clinics.models.notifications import Notification, NotificationKind
 from clinics.models.register import Clinic, Provider
 from clinics.models.reports import (
     Answer,
@@ -31,15 +30,15 @@ __all__ = [
     "AreaStatusPeriod",
     "CaseEvent",
     "CaseKind",
-    "CaseNotification",
     "CaseState",
     "CatalogueUpload",
     "Clinic",
     "ClinicStatusPeriod",
     "ExemptionCase",
+    "Notification",
+    "NotificationKind",
     "Provider",
     "ReasonCategory",
-    "ReminderKind",
     "Report",
     "ReportEvent",
     "ReportState",

@@ -1,4 +1,6 @@
-"""The nightly work on exemption cases: expire what has ended, remind before the end.
+"""The nightly work: expire exemptions that have ended, remind before the end, and send
+the mails of the day (round reminders and late notices, the reviewers' digest, and any
+decision mail whose queued task never ran).
 
 Run by Celery beat (clinics.tasks.run_daily_case_jobs) and by
 ``manage.py run_daily_jobs``. Every step is idempotent and safe to rerun or kill half-way:
@@ -17,8 +19,17 @@ from datetime import date, datetime, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from clinics.models import CaseEvent, CaseNotification, CaseState, ExemptionCase, ReminderKind
-from clinics.notifications import send_decision_notice, send_expiry_notice, send_reminder
+from clinics.models import CaseEvent, CaseState, ExemptionCase, Notification, NotificationKind
+from clinics.notifications.cases import (
+    reminder_key,
+    send_decision_notice,
+    send_expiry_notice,
+    send_reminder,
+)
+from clinics.notifications.delivery import notified
+from clinics.notifications.digest import send_review_digests
+from clinics.notifications.reports import send_pending_report_decision_notices
+from clinics.notifications.rounds import send_due_round_notices
 from clinics.services.cases import record_event, target_state
 from clinics.timeline import rewrite_timelines
 
@@ -34,6 +45,9 @@ class DailyJobCounts:
     expiry_notices: int = 0
     reminders: int = 0
     decision_notices: int = 0
+    round_notices: int = 0
+    report_decision_notices: int = 0
+    review_digests: int = 0
 
 
 def due_reminder_kind(days_left: int) -> str | None:
@@ -47,10 +61,10 @@ def due_reminder_kind(days_left: int) -> str | None:
     if days_left < 0 or days_left > 30:
         return None
     if days_left <= 1:
-        return ReminderKind.DAYS_1
+        return NotificationKind.CASE_1_DAY
     if days_left <= 7:
-        return ReminderKind.DAYS_7
-    return ReminderKind.DAYS_30
+        return NotificationKind.CASE_7_DAYS
+    return NotificationKind.CASE_30_DAYS
 
 
 def _expire(case_id: int, today: date) -> bool:
@@ -87,7 +101,7 @@ def send_expiry_notices(today: date | None = None) -> int:
     today = today or timezone.localdate()
     cases = ExemptionCase.objects.filter(
         state=CaseState.EXPIRED, valid_until__gte=today - EXPIRY_NOTICE_WITHIN
-    ).exclude(notifications__kind=ReminderKind.EXPIRED)
+    ).exclude(notified("case:", f":{NotificationKind.CASE_EXPIRED}"))
     return sum(send_expiry_notice(case) for case in cases)
 
 
@@ -99,17 +113,17 @@ def send_due_reminders(today: date | None = None) -> int:
         valid_until__gte=today,
         valid_until__lte=today + timedelta(days=30),
     )
-    sent = {
-        (case_id, kind)
-        for case_id, kind in CaseNotification.objects.filter(
-            case__in=cases, event__isnull=True
-        ).values_list("case_id", "kind")
-    }
+    due = [(case, due_reminder_kind((case.valid_until - today).days)) for case in cases]
+    due = [(case, kind) for case, kind in due if kind is not None]
+    sent = set(
+        Notification.objects.filter(
+            key__in=[reminder_key(case.pk, kind) for case, kind in due]
+        ).values_list("key", flat=True)
+    )
     count = 0
-    for case in cases:
-        kind = due_reminder_kind((case.valid_until - today).days)
+    for case, kind in due:
         # The insert in send_reminder decides; skipping known ones only saves the attempt.
-        if kind is not None and (case.pk, kind) not in sent:
+        if reminder_key(case.pk, kind) not in sent:
             count += send_reminder(case, kind, today)
     return count
 
@@ -130,7 +144,7 @@ def send_pending_decision_notices(today: date | None = None) -> int:
             actor__isnull=False,
             at__gte=since,
         )
-        .exclude(pk__in=CaseNotification.objects.filter(event__isnull=False).values("event_id"))
+        .exclude(notified("case-event:"))
         .values_list("pk", flat=True)
     )
     return sum(send_decision_notice(event_id) for event_id in events)
@@ -144,4 +158,7 @@ def run_daily_jobs(today: date | None = None) -> DailyJobCounts:
         expiry_notices=send_expiry_notices(today),
         reminders=send_due_reminders(today),
         decision_notices=send_pending_decision_notices(today),
+        round_notices=send_due_round_notices(today),
+        report_decision_notices=send_pending_report_decision_notices(today),
+        review_digests=send_review_digests(today),
     )

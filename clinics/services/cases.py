@@ -8,7 +8,6 @@ events (revocation, expiry) or by a renewal, which is a new case.
 """
 
 from datetime import date
-from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -21,6 +20,7 @@ from clinics import tasks
 from clinics.access import check_may_decide_case, check_may_request_case
 from clinics.models import CaseEvent, CaseKind, CaseState, Clinic, ExemptionCase, User
 from clinics.models.cases import ReasonCategory
+from clinics.notifications.delivery import after_commit
 from clinics.timeline import rewrite_timelines
 from halland_utbud.errors import ApplicationError, InvalidTransition
 from requirements.models import Requirement
@@ -333,12 +333,8 @@ def _decide(
 
 
 def _notify_requester(event: CaseEvent) -> None:
-    """E-mail the requester once the decision is committed, never for a rolled-back one.
-
-    A queue that is down must not turn a committed decision into an error page: the
-    failure is logged (robust) and the nightly job sends what was not sent.
-    """
-    transaction.on_commit(partial(tasks.send_case_decision_notice.delay, event.pk), robust=True)
+    """E-mail the requester once the decision is committed, never for a rolled-back one."""
+    after_commit(tasks.send_case_decision_notice, event.pk)
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
+from clinics import tasks
 from clinics.access import check_may_report, check_may_review
 from clinics.models import (
     Answer,
@@ -22,6 +23,7 @@ from clinics.models import (
     ReportState,
     User,
 )
+from clinics.notifications.delivery import after_commit
 from clinics.selectors import latest_approved_reports
 from clinics.timeline import rewrite_timelines
 from halland_utbud.errors import ApplicationError, InvalidTransition
@@ -73,8 +75,8 @@ def _check_round_open(report: Report) -> None:
         )
 
 
-def _record(report: Report, *, actor: User, from_state: str, comment: str = "") -> None:
-    ReportEvent.objects.create(
+def _record(report: Report, *, actor: User, from_state: str, comment: str = "") -> ReportEvent:
+    return ReportEvent.objects.create(
         report=report,
         actor=actor,
         from_state=from_state,
@@ -306,7 +308,8 @@ def _decide(action: str, *, report: Report, actor: User, comment: str) -> Report
     report.review_comment = comment
     report._history_user = actor
     report.save(update_fields=["state", "decided_at", "decided_by", "review_comment"])
-    _record(report, actor=actor, from_state=from_state, comment=comment)
+    event = _record(report, actor=actor, from_state=from_state, comment=comment)
+    after_commit(tasks.send_report_decision_notice, event.pk)  # mails the clinic's reporters
     return report
 
 

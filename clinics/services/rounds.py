@@ -32,8 +32,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from clinics import access
+from clinics import access, tasks
 from clinics.models import Answer, Clinic, Report, ReportEvent, ReportingRound, ReportState, User
+from clinics.notifications.delivery import after_commit
 from clinics.services.reports import copy_sources, prefill_copies
 from halland_utbud.errors import ApplicationError, InvalidTransition, NotAllowed
 from requirements.selectors import catalogue_in_force
@@ -202,6 +203,7 @@ def open_round(
         for report in reports
     )
     prefill_copies(reports, version=version, actor=actor, keep_provenance=True)
+    after_commit(tasks.send_round_opened, round.pk)  # mails the clinics' reporters
     return round
 
 

@@ -14,9 +14,15 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from clinics import access
-from clinics.forms.rounds import CloseRoundForm, RoundForm, StatusFilterForm, describe_selection
+from clinics.forms.rounds import (
+    CloseRoundForm,
+    RemindForm,
+    RoundForm,
+    StatusFilterForm,
+    describe_selection,
+)
 from clinics.models import ReportingRound
-from clinics.services import rounds
+from clinics.services import round_reminders, rounds
 from halland_utbud.errors import ApplicationError
 
 
@@ -69,9 +75,13 @@ def round_create(request: HttpRequest) -> HttpResponse:
 
 
 def _detail(
-    request: HttpRequest, round: ReportingRound, close_form: CloseRoundForm
+    request: HttpRequest,
+    round: ReportingRound,
+    close_form: CloseRoundForm,
+    remind_form: RemindForm | None = None,
 ) -> HttpResponse:
     today = timezone.localdate()
+    progress = rounds.round_progress(round, today)
     status_form = StatusFilterForm(request.GET or None)
     reports = rounds.round_reports(
         round,
@@ -84,7 +94,10 @@ def _detail(
         "clinics/round_detail.html",
         {
             "round": round,
-            "progress": rounds.round_progress(round, today),
+            "progress": progress,
+            # What the reminder button reaches: the clinics that have not submitted.
+            "not_submitted": progress.not_started + progress.draft + progress.returned,
+            "remind_form": remind_form or RemindForm(),
             "selection": describe_selection(round.selection),
             "reports": reports,
             "status_form": status_form,
@@ -124,9 +137,39 @@ def round_close(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("round_detail", pk=round.pk)
 
 
+@access.role_required(access.is_region_admin)
+@require_POST
+def round_remind(request: HttpRequest, pk: int) -> HttpResponse:
+    """Remind the clinics that have not submitted, and say how many were reminded."""
+    round = _get_round(pk)
+    form = RemindForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, round, CloseRoundForm(), form)
+    try:
+        count = round_reminders.remind_not_submitted(
+            round=round, actor=request.user, press=str(form.cleaned_data["press"])
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "A reminder was sent to the reporters of %(count)d clinic that has not "
+                "submitted its report.",
+                "A reminder was sent to the reporters of %(count)d clinics that have not "
+                "submitted their reports.",
+                count,
+            )
+            % {"count": count},
+        )
+    return redirect("round_detail", pk=round.pk)
+
+
 urlpatterns = [
     path("rapporteringsomgangar/", round_list, name="round_list"),
     path("rapporteringsomgangar/ny/", round_create, name="round_create"),
     path("rapporteringsomgangar/<int:pk>/", round_detail, name="round_detail"),
     path("rapporteringsomgangar/<int:pk>/stang/", round_close, name="round_close"),
+    path("rapporteringsomgangar/<int:pk>/paminn/", round_remind, name="round_remind"),
 ]

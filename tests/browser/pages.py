@@ -216,6 +216,9 @@ PAGES: tuple[Page, ...] = (
         (CLINIC_REPORTER,),
         lambda s: reverse("case_edit", args=[s.cases[CaseState.DRAFT].pk]),
     ),
+    # The scenario's services send mails as they would (the round, the returned report,
+    # the decisions), so most roles find notifications here; the viewer finds none.
+    Page("notifications", SIGNED_IN_ROLES, _plain("notifications")),
 )
 
 # URL names that are not pages a person reads, and why axe has nothing to check there.
@@ -230,6 +233,7 @@ NOT_PAGES: dict[str, str] = {
     "catalogue_preview_import": "POST only: imports the previewed file and redirects to it",
     "clinic_indicator_report": "POST only: reports a value and redirects to the indicator",
     "round_close": "POST only: closes the round and redirects to its page",
+    "round_remind": "POST only: reminds the round's late clinics and redirects to its page",
     "overview_export_csv": "a CSV download, not an HTML page",
     "overview_export_xlsx": "an XLSX download, not an HTML page",
     "provider_suggestions": "JSON for the provider field's suggestions, not an HTML page",

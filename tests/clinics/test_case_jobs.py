@@ -15,10 +15,10 @@ from django.utils import timezone
 
 from clinics.models import (
     CaseEvent,
-    CaseNotification,
     CaseState,
     ExemptionCase,
-    ReminderKind,
+    Notification,
+    NotificationKind,
     RequirementStatusPeriod,
     Role,
     User,
@@ -160,29 +160,37 @@ def test_the_30_7_and_1_day_reminders_go_out_once_each_over_consecutive_nights(
         clinic, reporter, reviewer, valid_from=date(2026, 4, 1), valid_until=date(2026, 5, 31)
     )
     coordinator = make_user(Role.CLINIC_REPORTER, providers=[clinic.provider])
+    # The reviewers' digest of the submitted case goes out too; it is not a reminder.
+    case_mails = Notification.objects.exclude(kind=NotificationKind.REVIEW_DIGEST)
     sent_on: dict[date, list[str]] = {}
     day = date(2026, 4, 1)
     while day <= date(2026, 6, 2):
-        before = set(CaseNotification.objects.values_list("kind", flat=True))
+        before = set(case_mails.values_list("kind", flat=True))
         run_on(day)
         run_on(day)  # a rerun the same night sends nothing more
-        new = set(CaseNotification.objects.values_list("kind", flat=True)) - before
+        new = set(case_mails.values_list("kind", flat=True)) - before
         if new:
             sent_on[day] = sorted(new)
         day += timedelta(days=1)
 
     assert sent_on == {
-        date(2026, 5, 1): [ReminderKind.DAYS_30],
-        date(2026, 5, 24): [ReminderKind.DAYS_7],
-        date(2026, 5, 30): [ReminderKind.DAYS_1],
-        date(2026, 6, 1): [ReminderKind.EXPIRED],
+        date(2026, 5, 1): [NotificationKind.CASE_30_DAYS],
+        date(2026, 5, 24): [NotificationKind.CASE_7_DAYS],
+        date(2026, 5, 30): [NotificationKind.CASE_1_DAY],
+        date(2026, 6, 1): [NotificationKind.CASE_EXPIRED],
     }
     recipients = sorted([reporter.email, coordinator.email, reviewer.email])
-    assert len(mail.outbox) == 4 * len(recipients)
-    for first in range(0, len(mail.outbox), len(recipients)):
-        batch = mail.outbox[first : first + len(recipients)]
+    digests = set(
+        Notification.objects.filter(kind=NotificationKind.REVIEW_DIGEST).values_list(
+            "subject", flat=True
+        )
+    )
+    reminders = [message for message in mail.outbox if message.subject not in digests]
+    assert len(reminders) == 4 * len(recipients)
+    for first in range(0, len(reminders), len(recipients)):
+        batch = reminders[first : first + len(recipients)]
         assert sorted(message.to[0] for message in batch) == recipients
-    assert "30 dagar" in mail.outbox[0].subject or "30 days" in mail.outbox[0].subject
+    assert "30 dagar" in reminders[0].subject or "30 days" in reminders[0].subject
     case.refresh_from_db()
     assert case.state == CaseState.EXPIRED
 
@@ -200,20 +208,24 @@ def test_a_missed_reminder_is_replaced_by_the_nearest_due_one(
 
     assert (first.reminders, nothing.reminders, last.reminders) == (1, 0, 1)
     assert sorted(
-        CaseNotification.objects.filter(event__isnull=True).values_list("kind", flat=True)
-    ) == sorted([ReminderKind.DAYS_30, ReminderKind.DAYS_1])
+        set(
+            Notification.objects.exclude(kind=NotificationKind.CASE_DECISION).values_list(
+                "kind", flat=True
+            )
+        )
+    ) == sorted([NotificationKind.CASE_30_DAYS, NotificationKind.CASE_1_DAY])
 
 
 @pytest.mark.parametrize(
     ("days_left", "kind"),
     [
         (31, None),
-        (30, ReminderKind.DAYS_30),
-        (8, ReminderKind.DAYS_30),
-        (7, ReminderKind.DAYS_7),
-        (2, ReminderKind.DAYS_7),
-        (1, ReminderKind.DAYS_1),
-        (0, ReminderKind.DAYS_1),
+        (30, NotificationKind.CASE_30_DAYS),
+        (8, NotificationKind.CASE_30_DAYS),
+        (7, NotificationKind.CASE_7_DAYS),
+        (2, NotificationKind.CASE_7_DAYS),
+        (1, NotificationKind.CASE_1_DAY),
+        (0, NotificationKind.CASE_1_DAY),
         (-1, None),
     ],
 )
@@ -264,12 +276,12 @@ def test_the_command_runs_the_jobs_for_a_given_date_and_prints_the_counts(
     out = StringIO()
     call_command("run_daily_jobs", "--date", "2026-04-01", stdout=out)
     lines = out.getvalue().splitlines()
-    assert [line.rsplit(" ", 1)[1] for line in lines] == ["1", "1", "0", "0"]
+    assert [line.rsplit(" ", 1)[1] for line in lines] == ["1", "1", "0", "0", "0", "0", "0"]
     assert ExemptionCase.objects.get().state == CaseState.EXPIRED
 
     out = StringIO()
     call_command("run_daily_jobs", "--date", "2026-04-01", stdout=out)
-    assert [line.rsplit(" ", 1)[1] for line in out.getvalue().splitlines()] == ["0"] * 4
+    assert [line.rsplit(" ", 1)[1] for line in out.getvalue().splitlines()] == ["0"] * 7
 
 
 def test_the_command_refuses_a_malformed_date(db):

@@ -10,13 +10,13 @@ from clinics.access import visible_cases
 from clinics.models import (
     CaseEvent,
     CaseKind,
-    CaseNotification,
     CaseState,
     ExemptionCase,
-    ReminderKind,
+    Notification,
+    NotificationKind,
     Role,
 )
-from clinics.notifications import send_decision_notice
+from clinics.notifications.cases import send_decision_notice
 from clinics.services.cases import (
     TRANSITIONS,
     approve_case,
@@ -445,11 +445,14 @@ def test_the_requester_is_told_of_each_decision_once(
     assert [message.to for message in mail.outbox] == [[reporter.email], [reporter.email]]
     assert "Bifoga utredningen." in mail.outbox[0].body
     assert submitted.clinic.name in mail.outbox[1].subject
-    decisions = CaseNotification.objects.filter(kind=ReminderKind.DECISION)
+    decisions = Notification.objects.filter(kind=NotificationKind.CASE_DECISION)
     assert decisions.count() == 2
+    assert all(message.alternatives[0][1] == "text/html" for message in mail.outbox)
+    assert f"/undantag/{submitted.pk}/" in mail.outbox[0].body
 
     # A retry of the task sends nothing more.
-    assert send_decision_notice(decisions.first().event_id) is False
+    event = submitted.events.filter(to_state=CaseState.APPROVED).get()
+    assert send_decision_notice(event.pk) is False
     assert len(mail.outbox) == 2
 
 

@@ -10,8 +10,8 @@ from clinics.services.case_jobs import run_daily_jobs
 
 class Command(BaseCommand):
     help = _(
-        "Marks exemptions whose period has ended as expired and sends the reminders and "
-        "notices that are due. Safe to run again: nothing is sent twice."
+        "Marks exemptions whose period has ended as expired and sends the reminders, "
+        "notices and digests that are due. Safe to run again: nothing is sent twice."
     )
 
     def add_arguments(self, parser) -> None:
@@ -36,6 +36,13 @@ class Command(BaseCommand):
         self.stdout.write(
             _("Decision notices sent: %(count)d") % {"count": counts.decision_notices}
         )
+        self.stdout.write(
+            _("Reporting round mails sent: %(count)d") % {"count": counts.round_notices}
+        )
+        self.stdout.write(
+            _("Report decision mails sent: %(count)d") % {"count": counts.report_decision_notices}
+        )
+        self.stdout.write(_("Review digests sent: %(count)d") % {"count": counts.review_digests})
 
 
 def _parse_date(value: str) -> date:

@@ -23,7 +23,7 @@ def mark_started(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clinics', '0008_meets_general'),
+        ('clinics', '0009_notifications'),
     ]
 
     operations = [
