@@ -13,5 +13,6 @@ SHORT_DATE_FORMAT = "Y-m-d"  # 2026-12-01
 SHORT_DATETIME_FORMAT = "Y-m-d H:i"  # 2026-12-01 14:30
 FIRST_DAY_OF_WEEK = 1  # Monday
 
-DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+# Dates are typed as the date inputs send them, ISO, never month first.
+DATE_INPUT_FORMATS = ["%Y-%m-%d"]
 DATETIME_INPUT_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"]
