@@ -8,6 +8,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from clinics.models import Answer, Clinic, Provider, Report, ReportEvent, ReportingRound, User
 from clinics.services.register import save_clinic, save_provider
+from requirements.vocabulary import Municipality
 
 
 class NoDeleteMixin:
@@ -25,6 +26,19 @@ class ProviderAdmin(NoDeleteMixin, SimpleHistoryAdmin):
         save_provider(provider=obj, actor=request.user)
 
 
+class MunicipalityFilter(admin.SimpleListFilter):
+    """The municipalities by name, not in the order of their codes."""
+
+    title = _("municipality")
+    parameter_name = "municipality_code"
+
+    def lookups(self, request, model_admin):
+        return Municipality.by_name()
+
+    def queryset(self, request, queryset):
+        return queryset.filter(municipality_code=self.value()) if self.value() else queryset
+
+
 @admin.register(Clinic)
 class ClinicAdmin(NoDeleteMixin, SimpleHistoryAdmin):
     list_display = [
@@ -36,10 +50,15 @@ class ClinicAdmin(NoDeleteMixin, SimpleHistoryAdmin):
         "contract_form",
         "active_until",
     ]
-    list_filter = ["kind", "care_type", "municipality_code", "contract_form", "provider__kind"]
+    list_filter = ["kind", "care_type", MunicipalityFilter, "contract_form", "provider__kind"]
     search_fields = ["name", "hsa_id", "provider__name"]
     list_select_related = ["provider"]
     autocomplete_fields = ["provider"]
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "municipality_code":
+            kwargs["choices"] = [("", "---------"), *Municipality.by_name()]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change) -> None:
         save_clinic(clinic=obj, actor=request.user)
@@ -102,10 +121,14 @@ class ReportingRoundAdmin(NoDeleteMixin, SimpleHistoryAdmin):
 
 @admin.register(User)
 class UserAdmin(NoDeleteMixin, SimpleHistoryAdmin, DjangoUserAdmin):
-    list_display = ["username", "get_full_name", "email", "role", "is_active"]
+    list_display = ["username", "full_name", "email", "role", "is_active"]
     list_filter = ["role", "is_active"]
     filter_horizontal = ["clinics", "providers", "groups", "user_permissions"]
     fieldsets = [
         *DjangoUserAdmin.fieldsets,
         (_("Role and permissions"), {"fields": ["role", "clinics", "providers"]}),
     ]
+
+    @admin.display(description=_("name"), ordering="last_name")
+    def full_name(self, obj: User) -> str:
+        return obj.get_full_name()

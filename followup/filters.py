@@ -69,7 +69,7 @@ class ClinicFilterForm(forms.Form):
     q = forms.CharField(
         required=False, max_length=200, help_text="Part of the clinic's name or HSA-id."
     )
-    municipality = _choice(Municipality.choices, "Municipality code, e.g. 1380 (Halmstad).")
+    municipality = _choice(Municipality.by_name(), "Municipality code, e.g. 1380 (Halmstad).")
     kind = _choice(ClinicKind.choices, "Kind of clinic.")
     care_type = _choice(CareType.choices, "Kind of care.")
     provider = forms.ModelChoiceField(

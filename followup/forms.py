@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from followup.models import ClinicIndicator
 from followup.vocabulary import Direction, ReportingFrequency
+from halland_utbud.limits import LONG_TEXT_MAX, NAME_MAX, SHORT_TEXT_MAX
 
 
 class RecomputeForm(forms.Form):
@@ -37,12 +38,13 @@ class ClinicIndicatorForm(forms.Form):
 
     name = forms.CharField(
         label=_("Name"),
-        max_length=200,
+        max_length=NAME_MAX,
         help_text=_("For example “Patients called back the same day”."),
     )
     description = forms.CharField(
         label=_("Description"),
         required=False,
+        max_length=LONG_TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("What is counted, and where it comes from."),
     )
@@ -103,7 +105,7 @@ class ClinicIndicatorValueForm(forms.Form):
     comment = forms.CharField(
         label=_("Comment"),
         required=False,
-        max_length=500,
+        max_length=SHORT_TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Anything a reader needs to know about the value."),
     )

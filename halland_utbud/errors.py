@@ -3,6 +3,8 @@
 Services raise these; views, the API and commands turn them into a message for the user.
 """
 
+from django.core.exceptions import PermissionDenied
+
 
 class ApplicationError(Exception):
     """A business rule refused the action; ``message`` is for the user, in their language."""
@@ -15,8 +17,12 @@ class ApplicationError(Exception):
         self.extra = extra or {}
 
 
-class NotAllowed(ApplicationError):
-    """The actor may not do this (role, clinic or four-eyes rule)."""
+class NotAllowed(ApplicationError, PermissionDenied):
+    """The actor may not do this (role, clinic or four-eyes rule).
+
+    Also a ``PermissionDenied``: one that no view catches becomes the 403 page, with this
+    message as its reason, instead of a server error.
+    """
 
     status_code = 403
 

@@ -65,6 +65,11 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "halland_utbud.urls"
+# A refused form (expired page, no cookie) gets a page in the frame that says what to do.
+CSRF_FAILURE_VIEW = "halland_utbud.views.csrf_failure"
+# Django's default (2.5 MB), said out loud: far above any form's longest texts (the limits
+# in halland_utbud.limits), and a larger body gets the framed "text too long" page.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 TEMPLATES = [
     {
@@ -138,6 +143,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Stockholm"
 USE_I18N = True
 USE_TZ = True
+# English dates as ISO or British dates (2026-12-01, 1 December 2026), never the US style.
+FORMAT_MODULE_PATH = ["halland_utbud.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = env_str("STATIC_ROOT") or VAR_DIR / "static"
@@ -207,7 +214,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Uppföljning av grundutbudet av digitala tjänster enligt beslut RS220477. "
         "Read for budget and follow-up systems; exemption cases are requested and decided "
-        "here too."
+        "here too.\n\n"
+        "Authorization: send `Authorization: Token <key>` with every request. To try a call "
+        "here, press Authorize and enter `Token <key>` under tokenAuth (the word Token, a "
+        "space, the key); signed in, the browser's session is used."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,

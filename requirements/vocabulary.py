@@ -49,6 +49,12 @@ class Municipality(models.TextChoices):
     VARBERG = "1383", "Varberg"
     KUNGSBACKA = "1384", "Kungsbacka"
 
+    @classmethod
+    def by_name(cls) -> list[tuple[str, str]]:
+        """The choices alphabetically by name, as a reader looks for them. The members
+        stay in code order: the model fields' choices, and so the migrations, follow it."""
+        return sorted(cls.choices, key=lambda choice: choice[1])
+
 
 class AnswerStatus(models.TextChoices):
     MET = "met", _("Met")

@@ -64,3 +64,18 @@ def test_the_catalogue_cannot_be_edited_in_the_admin(client, region_admin, catal
     requirement.refresh_from_db()
     assert response.status_code == 403
     assert requirement.name_sv != "Ändrat"
+
+
+def test_the_admin_names_columns_and_history_in_swedish(client, region_admin, clinic):
+    client.force_login(region_admin)
+
+    users = client.get(reverse("admin:clinics_user_changelist")).content.decode()
+    history = client.get(reverse("admin:clinics_clinic_history", args=[clinic.pk]))
+    attempts = client.get(reverse("admin:index")).content.decode()
+
+    assert "Get full name" not in users
+    assert ">Namn<" in users
+    assert "Ändrad av" in history.content.decode()
+    assert "Changed by" not in history.content.decode()
+    assert "Inloggningsförsök" in attempts
+    assert "Access attempts" not in attempts

@@ -28,6 +28,7 @@ from clinics.services.cases import (
     submit_case,
 )
 from halland_utbud.errors import ApplicationError
+from halland_utbud.limits import LINKS_MAX, LONG_TEXT_MAX, NAME_MAX, URL_MAX
 from requirements.models import Requirement
 from requirements.selectors import catalogue_in_force
 from requirements.vocabulary import ExemptionKind
@@ -126,14 +127,21 @@ class CaseDetailSerializer(CaseSerializer):
 class CaseCreateInputSerializer(serializers.Serializer):
     clinic = serializers.IntegerField(help_text="Id of one of your clinics.")
     requirement = serializers.CharField(
-        help_text="Code of a requirement of the catalogue in force that allows an exemption."
+        max_length=NAME_MAX,
+        help_text="Code of a requirement of the catalogue in force that allows an exemption.",
     )
     exemption_kind = serializers.ChoiceField(choices=ExemptionKind.choices)
     reason_category = serializers.ChoiceField(choices=ReasonCategory.choices)
-    justification = serializers.CharField()
-    alternative = serializers.CharField(required=False, allow_blank=True, default="")
+    justification = serializers.CharField(max_length=LONG_TEXT_MAX)
+    alternative = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=LONG_TEXT_MAX
+    )
     links = serializers.ListField(
-        child=serializers.URLField(), required=False, default=list, help_text="https links."
+        child=serializers.URLField(max_length=URL_MAX),
+        required=False,
+        default=list,
+        max_length=LINKS_MAX,
+        help_text="https links.",
     )
     requested_from = serializers.DateField()
     requested_until = serializers.DateField(required=False, allow_null=True, default=None)
@@ -156,11 +164,15 @@ class CaseCreateInputSerializer(serializers.Serializer):
 class ApproveInputSerializer(serializers.Serializer):
     valid_from = serializers.DateField()
     valid_until = serializers.DateField(required=False, allow_null=True, default=None)
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=LONG_TEXT_MAX
+    )
 
 
 class CommentInputSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=LONG_TEXT_MAX
+    )
 
 
 # Views

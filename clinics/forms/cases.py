@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clinics.forms.fields import with_blank
 from clinics.models import CaseKind, CaseState, Clinic, ExemptionCase, ReasonCategory
+from halland_utbud.limits import LONG_TEXT_MAX
 from requirements.models import Requirement
 from requirements.vocabulary import ExemptionKind
 
@@ -75,14 +76,14 @@ class CaseForm(forms.Form):
     )
     justification = forms.CharField(
         label=_("Justification"),
-        max_length=5000,
+        max_length=LONG_TEXT_MAX,
         help_text=_("Why the clinic cannot meet the requirement as the decision states it."),
         widget=forms.Textarea(attrs={"rows": 5}),
     )
     alternative = forms.CharField(
         label=_("What the clinic offers instead"),
         required=False,
-        max_length=5000,
+        max_length=LONG_TEXT_MAX,
         help_text=_(
             "For example the e-service “request an appointment” on 1177 instead of booking "
             "directly."
@@ -92,7 +93,7 @@ class CaseForm(forms.Form):
     links = forms.CharField(
         label=_("Links to documents"),
         required=False,
-        max_length=5000,
+        max_length=LONG_TEXT_MAX,
         help_text=_("Web addresses starting with https://, one per line."),
         widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
     )
@@ -216,7 +217,7 @@ class DecisionForm(forms.Form):
     comment = forms.CharField(
         label=_("Comment to the clinic"),
         required=False,
-        max_length=5000,
+        max_length=LONG_TEXT_MAX,
         help_text=_("Required when you reject or return the case."),
         widget=forms.Textarea(attrs={"rows": 4}),
     )
@@ -261,7 +262,7 @@ class DecisionForm(forms.Form):
 class RevokeForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for revoking"),
-        max_length=5000,
+        max_length=LONG_TEXT_MAX,
         help_text=_("Sent to the clinic. The requirement falls back to the clinic's answer."),
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Write why the exemption is revoked.")},

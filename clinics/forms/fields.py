@@ -29,7 +29,7 @@ def municipality_filter() -> forms.ChoiceField:
     return forms.ChoiceField(
         label=_("Municipality"),
         required=False,
-        choices=with_blank(Municipality.choices, _("All municipalities")),
+        choices=with_blank(Municipality.by_name(), _("All municipalities")),
     )
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from clinics.models import Answer, Report, User
 from clinics.services.reports import save_answer, validate_answer
+from halland_utbud.limits import LONG_TEXT_MAX
 from requirements.models import Area, Requirement
 from requirements.vocabulary import AnswerStatus, Channel
 
@@ -24,6 +25,12 @@ FIELDS = ("status", "channel", "evidence_url", "comment", "justification")
 # The area whose decision text the form explains in plain words before its questions.
 WEB_BOOKING_AREA = "webbtidbok"
 _EVIDENCE_URL_MAX_LENGTH = Answer._meta.get_field("evidence_url").max_length
+# The textareas' maxlength; the service refuses a longer text whatever the browser sends.
+_MAX_LENGTHS = {
+    "evidence_url": _EVIDENCE_URL_MAX_LENGTH,
+    "comment": LONG_TEXT_MAX,
+    "justification": LONG_TEXT_MAX,
+}
 _https_url = URLValidator(schemes=["https"])
 
 
@@ -52,6 +59,10 @@ class BoundField:
     @property
     def error(self) -> str:
         return self.form.errors.get(self.field, "")
+
+    @property
+    def max_length(self) -> int | None:
+        return _MAX_LENGTHS.get(self.field)
 
     @property
     def error_id(self) -> str:
@@ -197,6 +208,7 @@ class AnswerForm:
             channel=values["channel"],
             evidence_url=values["evidence_url"],
             justification=values["justification"],
+            comment=values["comment"],
         )
         # What the database would refuse later (full_clean in save_answer), said here so
         # that the reporter sees it next to the field instead of an error page.

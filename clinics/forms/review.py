@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clinics.forms.fields import clinic_kind_filter, municipality_filter, provider_filter
 from clinics.models import Answer, Provider, Report, ReportingRound
+from halland_utbud.limits import LONG_TEXT_MAX, NAME_MAX
 
 
 def _normalized(text: str) -> str:
@@ -30,7 +31,7 @@ class ReviewQueueFilterForm(forms.Form):
     q = forms.CharField(
         label=_("Search"),
         required=False,
-        max_length=200,
+        max_length=NAME_MAX,
         help_text=_("Part of the clinic's name, its HSA-id or the care provider's name."),
         widget=forms.TextInput(attrs={"type": "search"}),
     )
@@ -77,7 +78,7 @@ class DecisionForm(forms.Form):
     comment = forms.CharField(
         label=_("Overall comment"),
         required=False,
-        max_length=5000,
+        max_length=LONG_TEXT_MAX,
         help_text=_(
             "Sent to the clinic with the decision. When you return the report, write here or "
             "beside at least one answer what the clinic needs to complete."
@@ -98,7 +99,7 @@ class DecisionForm(forms.Form):
             self.fields[self.answer_field_name(answer)] = forms.CharField(
                 label=answer.requirement.name,
                 required=False,
-                max_length=5000,
+                max_length=LONG_TEXT_MAX,
                 initial=answer.review_comment,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )

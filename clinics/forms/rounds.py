@@ -18,6 +18,7 @@ from clinics.forms.fields import (
 from clinics.models import Clinic, Provider
 from clinics.services.rounds import ProgressStatus
 from halland_utbud.errors import ApplicationError
+from halland_utbud.limits import NAME_MAX
 from requirements.vocabulary import ContractForm
 
 ALL_ACTIVE = "all"
@@ -43,7 +44,7 @@ class RoundForm(forms.Form):
 
     name = forms.CharField(
         label=_("Name of the round"),
-        max_length=200,
+        max_length=NAME_MAX,
         help_text=_("For example “Uppföljning 2026”."),
     )
     deadline = forms.DateField(

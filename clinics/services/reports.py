@@ -27,6 +27,7 @@ from clinics.notifications.delivery import after_commit
 from clinics.selectors import latest_approved_reports
 from clinics.timeline import rewrite_timelines
 from halland_utbud.errors import ApplicationError, InvalidTransition
+from halland_utbud.limits import LONG_TEXT_MAX, too_long
 from requirements.catalogue_diff import ASKED_FIELDS
 from requirements.models import CatalogueVersion, Requirement
 from requirements.selectors import catalogue_in_force
@@ -188,10 +189,18 @@ def prefill_copies(
 
 
 def validate_answer(
-    *, requirement: Requirement, status: str, channel: str, evidence_url: str, justification: str
+    *,
+    requirement: Requirement,
+    status: str,
+    channel: str,
+    evidence_url: str,
+    justification: str,
+    comment: str = "",
 ) -> dict[str, str]:
     """Field errors for an answer, in the user's language; empty when it is acceptable."""
     errors: dict[str, str] = {}
+    if error := too_long(comment, LONG_TEXT_MAX):
+        errors["comment"] = error
     if status not in AnswerStatus.values:
         errors["status"] = _("Choose one of the statuses.")
     if status == AnswerStatus.NOT_APPLICABLE:
@@ -199,6 +208,8 @@ def validate_answer(
             errors["status"] = _("This requirement cannot be reported as not applicable.")
         elif not justification.strip():
             errors["justification"] = _("Explain why the requirement is not applicable.")
+        elif error := too_long(justification, LONG_TEXT_MAX):
+            errors["justification"] = error
     if channel and not requirement.asks_channel:
         errors["channel"] = _("This requirement does not ask for a channel.")
     if evidence_url and not evidence_url.lower().startswith("https://"):
@@ -234,6 +245,7 @@ def save_answer(
         channel=channel,
         evidence_url=evidence_url,
         justification=justification,
+        comment=comment,
     )
     if errors:
         raise ApplicationError(_("The answer has errors."), extra={"errors": errors})

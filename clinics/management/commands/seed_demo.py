@@ -39,8 +39,9 @@ class Command(BaseCommand):
         except ApplicationError as error:
             raise CommandError(error.message) from None
 
+        # "Godkänd: 156", not "156 godkänd": a state's label reads right for any count.
         states = ", ".join(
-            f"{count} {ReportState(state).label.lower()}"
+            f"{ReportState(state).label}: {count}"
             for state, count in sorted(result.reports.items())
         )
         self.stdout.write(
