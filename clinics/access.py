@@ -9,6 +9,8 @@ The rules:
 - only reviewers decide reports, never one they submitted or answered themselves;
 - clinic reporters request exemptions for their own clinics; only reviewers decide them,
   never a case they requested or edited;
+- regional staff read every exemption case and its list (with its downloads), a clinic
+  reporter only their own clinics' cases; only reviewers work the queue of cases;
 - only region admins keep the register and the catalogue (a revision's preview included);
 - region admins, reviewers and viewers see the region's follow-up (its page, the indicator
   and snapshot API, the yearly targets); clinic reporters do not;
@@ -166,6 +168,12 @@ def visible_notifications(user: User) -> QuerySet[Notification]:
 # The change reasons the case services write on the history rows of a decision: a reviewer
 # who returned a case has saved it, but has not edited it.
 CASE_DECISION_ACTIONS = ("approve", "reject", "return", "revoke", "expire")
+
+
+def may_see_cases(user: User) -> bool:
+    """Regional staff read every case, a clinic reporter their clinics' cases, which
+    ``visible_cases`` narrows to."""
+    return sees_everything(user) or is_reporter(user)
 
 
 def visible_cases(user: User) -> QuerySet[ExemptionCase]:

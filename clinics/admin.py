@@ -1,18 +1,40 @@
 """The register in the admin, with the history of every change. Nothing is deleted here:
-clinics are closed by setting their end date, reports are kept forever."""
+clinics are closed by setting their end date, reports are kept forever. Reports, rounds
+and exemption cases are only read here: each of their changes goes through a service that
+records it on their timeline."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from clinics.models import Answer, Clinic, Provider, Report, ReportEvent, ReportingRound, User
+from clinics.models import (
+    Answer,
+    CaseEvent,
+    Clinic,
+    ExemptionCase,
+    Provider,
+    Report,
+    ReportEvent,
+    ReportingRound,
+    User,
+)
 from clinics.services.register import save_clinic, save_provider
 from requirements.vocabulary import Municipality
 
 
 class NoDeleteMixin:
     def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReadOnlyMixin(NoDeleteMixin):
+    """Shown, never added or changed here: the services keep these and their events."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
 
@@ -117,6 +139,45 @@ class ReportingRoundAdmin(NoDeleteMixin, SimpleHistoryAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+class CaseEventInline(ReadOnlyMixin, admin.TabularInline):
+    model = CaseEvent
+    extra = 0
+    can_delete = False
+    fields = ["at", "actor", "from_state", "to_state", "comment"]
+    readonly_fields = fields
+
+
+@admin.register(ExemptionCase)
+class ExemptionCaseAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+    """Cases are requested, decided and revoked on their pages, through their services,
+    which keep the compliance timeline; here they can only be read."""
+
+    list_display = [
+        "clinic",
+        "requirement",
+        "kind",
+        "exemption_kind",
+        "state",
+        "valid_from",
+        "valid_until",
+        "submitted_at",
+        "decided_at",
+    ]
+    list_filter = ["state", "kind", "exemption_kind", "requirement__code"]
+    search_fields = ["clinic__name", "clinic__hsa_id"]
+    list_select_related = ["clinic", "requirement"]
+    date_hierarchy = "created_at"
+    inlines = [CaseEventInline]
+
+
+@admin.register(CaseEvent)
+class CaseEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["at", "case", "actor", "from_state", "to_state"]
+    list_filter = ["to_state"]
+    search_fields = ["case__clinic__name", "case__clinic__hsa_id"]
+    list_select_related = ["case__clinic", "actor"]
 
 
 @admin.register(User)

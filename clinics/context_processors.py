@@ -17,6 +17,7 @@ _SECTIONS = {
     "review_queue": "review",
     "review_report": "review",
     "case_queue": "cases",
+    "exemption_list": "cases",
     "case_detail": "cases",
     "case_create": "reporting",
     "case_edit": "reporting",
@@ -40,6 +41,12 @@ def navigation(request: HttpRequest) -> dict:
             "follow_up": access.sees_everything(user),
             "reporting": access.is_reporter(user),
             "review": access.is_reviewer(user),
+            # The cases' section: a reviewer's work queue, everyone else's list of them.
+            "cases": (
+                ("case_queue" if access.is_reviewer(user) else "exemption_list")
+                if access.may_see_cases(user)
+                else ""
+            ),
             "rounds": access.is_region_admin(user),
             "admin": access.is_region_admin(user) and user.is_staff,
             "notifications": access.has_notifications(user),

@@ -1,12 +1,16 @@
 """Reads that many pages share, each in a constant number of queries."""
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Case, CharField, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
 from clinics.models import (
+    CaseEvent,
+    CaseState,
     Clinic,
+    ExemptionCase,
     Report,
     ReportingStatus,
     ReportState,
@@ -56,4 +60,57 @@ def reporting_status(report: str) -> Case:
         ),
         default=Value(None),
         output_field=CharField(null=True),
+    )
+
+
+# Approved cases ending within this many days are marked in the lists of cases.
+EXPIRING_SOON_DAYS = 30
+
+
+def days_left(case: ExemptionCase, today: date) -> int | None:
+    """Days from ``today`` to the last day of an approved case's period; None for a case
+    not approved or approved until further notice."""
+    if case.state != CaseState.APPROVED or case.valid_until is None:
+        return None
+    return (case.valid_until - today).days
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """A case in a list, with what its "ends" column says."""
+
+    case: ExemptionCase
+    days_left: int | None
+
+    @classmethod
+    def of(cls, case: ExemptionCase, today: date) -> "CaseRow":
+        return cls(case, days_left(case, today))
+
+    @property
+    def expiring_soon(self) -> bool:
+        return self.days_left is not None and 0 <= self.days_left <= EXPIRING_SOON_DAYS
+
+    @property
+    def has_ended(self) -> bool:
+        # Approved but past its end: the nightly job has not yet marked it expired.
+        return self.days_left is not None and self.days_left < 0
+
+
+def cases_in_force(cases: QuerySet[ExemptionCase], day: date) -> QuerySet[ExemptionCase]:
+    """Of ``cases``, those whose approved period holds ``day``, counted as the compliance
+    timeline counts them: a revoked one only on the days before the day it was revoked,
+    an expired one for exactly its period, an approved one past its end (before the
+    nightly job marks it expired) not at all. One query, with the revocation a subquery."""
+    revoked_at = Subquery(
+        CaseEvent.objects.filter(case=OuterRef("pk"), to_state=CaseState.REVOKED)
+        .order_by("-at", "-pk")
+        .values("at")[:1]
+    )
+    return (
+        cases.alias(revoked_at=revoked_at)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day), valid_from__lte=day)
+        .filter(
+            Q(state__in=[CaseState.APPROVED, CaseState.EXPIRED])
+            | Q(state=CaseState.REVOKED, revoked_at__gte=_end_of_day(day))
+        )
     )

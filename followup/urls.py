@@ -2,7 +2,15 @@
 
 from django.urls import path
 
-from followup.views import clinic_indicators, follow_up, overview, recomputes, targets, usage
+from followup.views import (
+    clinic_indicators,
+    exemptions,
+    follow_up,
+    overview,
+    recomputes,
+    targets,
+    usage,
+)
 
 urlpatterns = [
     path("oversikt/", overview.overview, name="overview"),
@@ -19,6 +27,9 @@ urlpatterns = [
         recomputes.recompute_status,
         name="recompute_status",
     ),
+    path("uppfoljning/undantag/", exemptions.exemption_list, name="exemption_list"),
+    path("uppfoljning/undantag/export.csv", exemptions.export_csv, name="exemption_export_csv"),
+    path("uppfoljning/undantag/export.xlsx", exemptions.export_xlsx, name="exemption_export_xlsx"),
     path("uppfoljning/anvandning/", usage.usage_import_page, name="usage_import"),
     path("uppfoljning/mal/", targets.target_list, name="target_list"),
     path("uppfoljning/mal/nytt/", targets.target_create, name="target_create"),

@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from clinics.models import Clinic, Role
+from clinics.models import CaseEvent, CaseState, Clinic, ExemptionCase, Role
+from tests.api.test_cases import approved
 from tests.factories import make_user
 
 ADMIN_PAGES = [
@@ -11,6 +12,8 @@ ADMIN_PAGES = [
     "admin:clinics_clinic_changelist",
     "admin:clinics_provider_changelist",
     "admin:clinics_report_changelist",
+    "admin:clinics_exemptioncase_changelist",
+    "admin:clinics_caseevent_changelist",
     "admin:clinics_user_changelist",
     "admin:requirements_requirement_changelist",
     "admin:requirements_catalogueversion_changelist",
@@ -79,3 +82,67 @@ def test_the_admin_names_columns_and_history_in_swedish(client, region_admin, cl
     assert "Changed by" not in history.content.decode()
     assert "Inloggningsförsök" in attempts
     assert "Access attempts" not in attempts
+
+
+@pytest.fixture
+def case(catalogue, clinic, reporter):
+    return approved(clinic, reporter, catalogue)
+
+
+def test_the_cases_are_listed_and_found_by_clinic_in_the_admin(client, region_admin, case):
+    client.force_login(region_admin)
+    changelist = reverse("admin:clinics_exemptioncase_changelist")
+
+    by_hsa_id = client.get(changelist, {"q": case.clinic.hsa_id})
+    by_state = client.get(changelist, {"state__exact": CaseState.APPROVED})
+    other_state = client.get(changelist, {"state__exact": CaseState.REJECTED})
+
+    assert list(by_hsa_id.context["cl"].result_list) == [case]
+    assert list(by_state.context["cl"].result_list) == [case]
+    assert list(other_state.context["cl"].result_list) == []
+
+
+def test_a_case_is_shown_with_its_events_and_nothing_to_save(client, region_admin, case):
+    client.force_login(region_admin)
+
+    response = client.get(reverse("admin:clinics_exemptioncase_change", args=[case.pk]))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'name="_save"' not in html
+    assert case.justification in html
+    # Every transition of the case, read only.
+    assert response.context["inline_admin_formsets"][0].formset.queryset.count() == 3
+
+
+def test_cases_and_their_events_cannot_be_changed_added_or_deleted_in_the_admin(
+    client, region_admin, case
+):
+    client.force_login(region_admin)
+    event = case.events.first()
+
+    change = client.post(
+        reverse("admin:clinics_exemptioncase_change", args=[case.pk]),
+        {"state": CaseState.REVOKED, "justification": "Ändrat"},
+    )
+    add = client.get(reverse("admin:clinics_exemptioncase_add"))
+    delete = client.post(
+        reverse("admin:clinics_exemptioncase_delete", args=[case.pk]), {"post": "yes"}
+    )
+    event_change = client.post(
+        reverse("admin:clinics_caseevent_change", args=[event.pk]), {"comment": "Ändrat"}
+    )
+    event_delete = client.post(
+        reverse("admin:clinics_caseevent_delete", args=[event.pk]), {"post": "yes"}
+    )
+
+    assert change.status_code == 403
+    assert add.status_code == 403
+    assert delete.status_code == 403
+    assert event_change.status_code == 403
+    assert event_delete.status_code == 403
+    case.refresh_from_db()
+    assert case.state == CaseState.APPROVED
+    assert case.justification != "Ändrat"
+    assert ExemptionCase.objects.filter(pk=case.pk).exists()
+    assert CaseEvent.objects.get(pk=event.pk).comment != "Ändrat"

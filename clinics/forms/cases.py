@@ -2,8 +2,6 @@
 and the queue's filters. The services enforce states, actors and the four-eyes rule; these
 forms only check what the person wrote, so field errors can be shown next to the fields."""
 
-from datetime import date
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -301,9 +299,3 @@ class CaseQueueFilterForm(forms.Form):
         if data.get("state"):
             return cases.filter(state=data["state"])
         return cases.filter(state__in=[CaseState.SUBMITTED, CaseState.APPROVED])
-
-
-def days_left(case: ExemptionCase, today: date) -> int | None:
-    if case.state != CaseState.APPROVED or case.valid_until is None:
-        return None
-    return (case.valid_until - today).days

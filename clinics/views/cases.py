@@ -6,8 +6,6 @@ table and the four-eyes rule; the pages read, show and pass on what people wrote
 are fetched through ``access.visible_cases``: one the user may not see does not exist.
 """
 
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -25,11 +23,11 @@ from clinics.forms.cases import (
     DecisionForm,
     RevokeForm,
     apply_service_errors,
-    days_left,
     exemptible_requirements,
     split_links,
 )
 from clinics.models import CaseEvent, CaseState, ExemptionCase, User
+from clinics.selectors import CaseRow, days_left
 from clinics.services.cases import (
     approve_case,
     create_case,
@@ -43,14 +41,6 @@ from halland_utbud.errors import ApplicationError, NotAllowed
 from requirements.selectors import catalogue_in_force
 
 QUEUE_PAGE_SIZE = 50
-# Approved cases ending within this many days are marked in the queue.
-EXPIRING_SOON_DAYS = 30
-
-
-def may_see_case_pages(user: User) -> bool:
-    """Regional staff read every case; a clinic reporter only their clinics' cases, which
-    ``_case_for`` enforces with a 404 for any other."""
-    return access.sees_everything(user) or access.is_reporter(user)
 
 
 def _case_for(user: User, pk: int) -> ExemptionCase:
@@ -63,21 +53,6 @@ def _case_for(user: User, pk: int) -> ExemptionCase:
 
 
 # The reviewers' queue
-
-
-@dataclass(frozen=True)
-class QueueRow:
-    case: ExemptionCase
-    days_left: int | None
-
-    @property
-    def expiring_soon(self) -> bool:
-        return self.days_left is not None and 0 <= self.days_left <= EXPIRING_SOON_DAYS
-
-    @property
-    def has_ended(self) -> bool:
-        # Approved but past its end: the nightly job has not yet marked it expired.
-        return self.days_left is not None and self.days_left < 0
 
 
 def _queue_order(cases: QuerySet[ExemptionCase]) -> QuerySet[ExemptionCase]:
@@ -100,8 +75,12 @@ def _queue_order(cases: QuerySet[ExemptionCase]) -> QuerySet[ExemptionCase]:
     )
 
 
-@access.role_required(access.is_reviewer)
+@access.role_required(access.may_see_cases)
 def case_queue(request: HttpRequest) -> HttpResponse:
+    """The reviewers' work queue. Everyone else who reads cases gets the read-only list of
+    them (the follow-up's, by its URL name: clinics does not import followup)."""
+    if not access.is_reviewer(request.user):
+        return redirect("exemption_list")
     form = CaseQueueFilterForm(request.GET)
     cases = form.filter(
         access.visible_cases(request.user).select_related(
@@ -116,7 +95,7 @@ def case_queue(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "rows": [QueueRow(case, days_left(case, today)) for case in page.object_list],
+            "rows": [CaseRow.of(case, today) for case in page.object_list],
         },
     )
 
@@ -266,7 +245,7 @@ def _act(request: HttpRequest, case: ExemptionCase, decision, revoke) -> Exempti
     return case
 
 
-@access.role_required(may_see_case_pages)
+@access.role_required(access.may_see_cases)
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case_for(request.user, pk)
     decision = revoke = None

@@ -198,6 +198,7 @@ PAGES: tuple[Page, ...] = (
         lambda s: reverse("round_detail", args=[s.round.pk]),
     ),
     Page("case_queue", (REVIEWER,), _plain("case_queue")),
+    Page("exemption_list", (*SEES_EVERYTHING, CLINIC_REPORTER), _plain("exemption_list")),
     Page("case_create", (CLINIC_REPORTER,), _plain("case_create")),
     Page(
         "case_detail",
@@ -236,6 +237,8 @@ NOT_PAGES: dict[str, str] = {
     "round_remind": "POST only: reminds the round's late clinics and redirects to its page",
     "overview_export_csv": "a CSV download, not an HTML page",
     "overview_export_xlsx": "an XLSX download, not an HTML page",
+    "exemption_export_csv": "a CSV download, not an HTML page",
+    "exemption_export_xlsx": "an XLSX download, not an HTML page",
     "provider_suggestions": "JSON for the provider field's suggestions, not an HTML page",
     "healthz": "a liveness probe for the load balancer, not a page",
     "readyz": "a readiness probe for the load balancer, not a page",
