@@ -1,11 +1,21 @@
 """The browser pages. Each view module owns its own URL patterns; this file joins them."""
 
-from clinics.views import cases, catalogue, clinic, home, reporting, review, rounds
+from clinics.views import (
+    bulk_reporting,
+    cases,
+    catalogue,
+    clinic,
+    home,
+    reporting,
+    review,
+    rounds,
+)
 
 urlpatterns = [
     *home.urlpatterns,
     *clinic.urlpatterns,
     *reporting.urlpatterns,
+    *bulk_reporting.urlpatterns,
     *review.urlpatterns,
     *rounds.urlpatterns,
     *cases.urlpatterns,

@@ -60,6 +60,25 @@ class BulkAnswered:
     started: int  # reports started for clinics that had none in progress
 
 
+@dataclass(frozen=True)
+class AnswerCandidate:
+    """One of the reporter's clinics on the bulk answer page."""
+
+    clinic: Clinic
+    report: Report | None  # its report in progress
+    answer: Answer | None  # its current answer to the requirement
+    refusal: str  # why it cannot take the answer; "" when it can
+
+
+@dataclass(frozen=True)
+class SubmitCandidate:
+    """One of the reporter's clinics on the bulk submit page."""
+
+    clinic: Clinic
+    report: Report | None  # its report in progress
+    refusal: str  # why it cannot be submitted; "" when it is ready
+
+
 def _not_theirs() -> str:
     return _("You may not report for this clinic.")
 
@@ -69,11 +88,15 @@ def _check_reporter(actor: User) -> None:
         raise NotAllowed(_("Only clinic reporters report for clinics."))
 
 
+def choice_errors(clinic_ids: Iterable[int]) -> dict[str, str]:
+    """The field error of a choice of clinics; empty when some are chosen."""
+    return {} if clinic_ids else {"clinics": _("Choose at least one clinic.")}
+
+
 def _chosen(clinic_ids: Iterable[int]) -> list[int]:
     ids = sorted({int(pk) for pk in clinic_ids})
-    if not ids:
-        message = _("Choose at least one clinic.")
-        raise ApplicationError(message, extra={"errors": {"clinics": message}})
+    if errors := choice_errors(ids):
+        raise ApplicationError(errors["clinics"], extra={"errors": errors})
     return ids
 
 
@@ -274,7 +297,7 @@ def answer_for_clinics(
 
 def answer_candidates(
     user: User, requirement: Requirement, *, clinics: QuerySet[Clinic] | None = None
-) -> list[tuple[Clinic, Report | None, Answer | None, str]]:
+) -> list[AnswerCandidate]:
     """The reporter's active clinics (or those of ``clinics``) for the bulk answer page: each
     with its report in progress, its current answer to ``requirement`` and why it cannot
     take an answer ("" when it can). Three queries whatever the number of clinics."""
@@ -298,7 +321,9 @@ def answer_candidates(
     for clinic in rows:
         report = reports.get(clinic.pk)
         reason = answer_refusal(clinic=clinic, report=report, rule=rule, version=version)
-        result.append((clinic, report, answers.get(report.pk) if report else None, reason))
+        result.append(
+            AnswerCandidate(clinic, report, answers.get(report.pk) if report else None, reason)
+        )
     return result
 
 
@@ -414,7 +439,7 @@ def submit_reports(*, clinic_ids: Iterable[int], actor: User) -> list[Report]:
     return submitted
 
 
-def submit_candidates(user: User) -> list[tuple[Clinic, Report | None, str]]:
+def submit_candidates(user: User) -> list[SubmitCandidate]:
     """The reporter's active clinics for the bulk submit page: each with its report in
     progress and why it cannot be submitted ("" when it is ready). Four queries whatever
     the number of clinics."""
@@ -434,5 +459,5 @@ def submit_candidates(user: User) -> list[tuple[Clinic, Report | None, str]]:
     for clinic in clinics:
         report = reports.get(clinic.pk)
         count = len(unanswered[report.pk]) if report else 0
-        rows.append((clinic, report, submit_refusal(report, count)))
+        rows.append(SubmitCandidate(clinic, report, submit_refusal(report, count)))
     return rows
