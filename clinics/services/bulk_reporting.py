@@ -15,7 +15,7 @@ clinics as for two hundred.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -98,6 +98,25 @@ def _chosen(clinic_ids: Iterable[int]) -> list[int]:
     if errors := choice_errors(ids):
         raise ApplicationError(errors["clinics"], extra={"errors": errors})
     return ids
+
+
+def _reportable(actor: User, ids: Sequence[int]) -> dict[int, Clinic]:
+    """id -> clinic, of the chosen clinics the actor may report for (two queries)."""
+    allowed = access.reportable_clinic_ids(actor, ids)
+    return Clinic.objects.filter(pk__in=allowed).select_related("provider").in_bulk()
+
+
+def _refusals(
+    ids: Sequence[int], clinics: dict[int, Clinic], reason: Callable[[Clinic], str]
+) -> list[Refusal]:
+    """Each chosen clinic that is not the actor's, or for which ``reason`` says why not."""
+    refused = []
+    for pk in ids:
+        if pk not in clinics:
+            refused.append(Refusal(pk, None, _not_theirs()))
+        elif why := reason(clinics[pk]):
+            refused.append(Refusal(pk, clinics[pk], why))
+    return refused
 
 
 def _refused(refused: list[Refusal], message: str) -> ApplicationError:
@@ -216,20 +235,16 @@ def answer_for_clinics(
         raise ApplicationError(_("The answer has errors."), extra={"errors": errors})
     ids = _chosen(clinic_ids)
 
-    allowed = access.reportable_clinic_ids(actor, ids)
-    clinics = Clinic.objects.filter(pk__in=allowed).select_related("provider").in_bulk()
+    clinics = _reportable(actor, ids)
     reports = _open_reports(sorted(clinics), lock=True)
     rule = requirement.to_rule()
-    refused = []
-    for pk in ids:
-        if pk not in clinics:
-            refused.append(Refusal(pk, None, _not_theirs()))
-            continue
-        reason = answer_refusal(
-            clinic=clinics[pk], report=reports.get(pk), rule=rule, version=version
-        )
-        if reason:
-            refused.append(Refusal(pk, clinics[pk], reason))
+    refused = _refusals(
+        ids,
+        clinics,
+        lambda clinic: answer_refusal(
+            clinic=clinic, report=reports.get(clinic.pk), rule=rule, version=version
+        ),
+    )
     if refused:
         raise _refused(
             refused,
@@ -392,20 +407,16 @@ def submit_reports(*, clinic_ids: Iterable[int], actor: User) -> list[Report]:
     one."""
     _check_reporter(actor)
     ids = _chosen(clinic_ids)
-    allowed = access.reportable_clinic_ids(actor, ids)
-    clinics = Clinic.objects.filter(pk__in=allowed).select_related("provider").in_bulk()
-    reports = _open_reports(sorted(allowed), lock=True)
+    clinics = _reportable(actor, ids)
+    reports = _open_reports(sorted(clinics), lock=True)
     _reports_with_clinics(reports, clinics)
     unanswered = unanswered_by_report(list(reports.values()))
-    refused = []
-    for pk in ids:
-        if pk not in clinics:
-            refused.append(Refusal(pk, None, _not_theirs()))
-            continue
-        report = reports.get(pk)
-        reason = submit_refusal(report, len(unanswered[report.pk]) if report else 0)
-        if reason:
-            refused.append(Refusal(pk, clinics[pk], reason))
+
+    def reason(clinic: Clinic) -> str:
+        report = reports.get(clinic.pk)
+        return submit_refusal(report, len(unanswered[report.pk]) if report else 0)
+
+    refused = _refusals(ids, clinics, reason)
     if refused:
         raise _refused(
             refused,

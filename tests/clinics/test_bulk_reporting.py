@@ -307,9 +307,7 @@ def test_a_bulk_answer_costs_the_same_queries_for_2_as_for_20_clinics(
 # --- submitting many reports at once ----------------------------------------------------
 
 
-def test_a_coordinator_submits_several_ready_reports_each_with_its_own_event(
-    drafts, coordinator
-):
+def test_a_coordinator_submits_several_ready_reports_each_with_its_own_event(drafts, coordinator):
     for draft in drafts:
         answer_everything(draft, coordinator)
 

@@ -245,9 +245,7 @@ def test_submitting_nothing_chosen_is_a_field_error(coordinator_client, drafts, 
     assert "Välj minst en mottagning." in page
 
 
-def test_the_my_clinics_page_links_the_bulk_pages_for_a_coordinator(
-    coordinator_client, drafts
-):
+def test_the_my_clinics_page_links_the_bulk_pages_for_a_coordinator(coordinator_client, drafts):
     page = coordinator_client.get(reverse("my_clinics")).content.decode()
     assert reverse("bulk_answer") in page
     assert reverse("bulk_submit") in page
