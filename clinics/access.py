@@ -5,7 +5,9 @@ The rules:
 - region admins, reviewers and viewers see every provider, clinic and report;
 - a clinic reporter sees only the clinics linked to them, and every clinic of the
   providers linked to them (a provider's coordinator);
-- only clinic reporters (for their own clinics) change a clinic's report;
+- only clinic reporters (for their own clinics) change a clinic's report; one who answers
+  or submits for several clinics at once (a coordinator) does so only for clinics they may
+  report for each on its own, never for another provider's;
 - only reviewers decide reports, never one they submitted or answered themselves;
 - clinic reporters request exemptions for their own clinics; only reviewers decide them,
   never a case they requested or edited;
@@ -23,7 +25,7 @@ The rules:
 - every signed-in user reads their own notifications, and nobody else's.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
@@ -107,6 +109,14 @@ def visible_reports(user: User) -> QuerySet[Report]:
 
 def may_report_for(user: User, clinic: Clinic) -> bool:
     return is_reporter(user) and visible_clinics(user).filter(pk=clinic.pk).exists()
+
+
+def reportable_clinic_ids(user: User, clinic_ids: Iterable[int]) -> set[int]:
+    """Of ``clinic_ids``, those the user may report for: ``may_report_for`` for many
+    clinics at once, in one query whatever their number."""
+    if not is_reporter(user):
+        return set()
+    return set(visible_clinics(user).filter(pk__in=list(clinic_ids)).values_list("pk", flat=True))
 
 
 def get_clinic_for_user(user: User, pk: int) -> Clinic:

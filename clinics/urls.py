@@ -1,6 +1,7 @@
 """The browser pages. Each view module owns its own URL patterns; this file joins them."""
 
 from clinics.views import (
+    bulk_reporting,
     cases,
     catalogue,
     clinic,
@@ -15,6 +16,7 @@ urlpatterns = [
     *home.urlpatterns,
     *clinic.urlpatterns,
     *reporting.urlpatterns,
+    *bulk_reporting.urlpatterns,
     *review.urlpatterns,
     *rounds.urlpatterns,
     *cases.urlpatterns,

@@ -172,6 +172,14 @@ PAGES: tuple[Page, ...] = (
         lambda s: reverse("clinic_indicator_detail", args=[s.clinic_a.pk, s.clinic_indicator.pk]),
     ),
     Page("my_clinics", (CLINIC_REPORTER,), _plain("my_clinics")),
+    Page("bulk_answer", (CLINIC_REPORTER,), _plain("bulk_answer")),
+    Page(
+        "bulk_answer",
+        (CLINIC_REPORTER,),
+        lambda s: reverse("bulk_answer") + "?requirement=etjanster.fornya_recept&all=1",
+        variant="a requirement chosen, every clinic listed chosen",
+    ),
+    Page("bulk_submit", (CLINIC_REPORTER,), lambda s: reverse("bulk_submit") + "?all=1"),
     Page(
         "report_edit",
         (CLINIC_REPORTER,),
