@@ -29,8 +29,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clinics import access
+from clinics.action_plans import NO_PLAN, plan_of_report_in_force
 from clinics.forms.fields import on_date_field
-from clinics.models import ClinicStatusPeriod, Provider, ReportState, User
+from clinics.models import ActionPlanState, ClinicStatusPeriod, Provider, ReportState, User
 from clinics.models.timeline import in_area
 from requirements.identifiers import normalize_organisation_number, organisation_number_error
 from requirements.models import Area
@@ -108,6 +109,11 @@ class ClinicFilterForm(forms.Form):
     report_state = _choice(
         [(NO_REPORT, _("No report")), *ReportState.choices],
         "State of the clinic's latest report (as it is now).",
+    )
+    action_plan = _choice(
+        [(NO_PLAN, _("No action plan")), *ActionPlanState.choices],
+        "State of the action plan for the approved report in force on on_date (none: no "
+        "plan); with meets_baseline=false, e.g. not met with an accepted plan.",
     )
 
     def __init__(self, data=None, *, user: User, **kwargs):
@@ -217,6 +223,8 @@ def selected_clinics(selection: ClinicSelection) -> QuerySet[ClinicStatusPeriod]
             rows = rows.filter(report_state__isnull=True)
         else:
             rows = rows.filter(report_state=state)
+    if plan := selection.get("action_plan"):
+        rows = rows.filter(plan_of_report_in_force(plan))
     return rows
 
 

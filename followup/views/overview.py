@@ -40,6 +40,7 @@ FILTER_FIELDS = (
     "area",
     "area_status",
     "report_state",
+    "action_plan",
 )
 
 
@@ -59,6 +60,7 @@ class OverviewFilterForm(ClinicFilterForm):
         "area": _("Area"),
         "area_status": _("Status in the area"),
         "report_state": _("Report status"),
+        "action_plan": _("Action plan"),
     }
 
     def __init__(self, *args, **kwargs):
