@@ -9,7 +9,7 @@ in ``clinics.services.action_plans``.
 
 from datetime import date
 
-from django.db.models import Exists, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from clinics.models import (
@@ -55,16 +55,24 @@ def unmet_answers(report: Report, day: date) -> QuerySet[Answer]:
     )
 
 
+def with_rows(plans: QuerySet[ActionPlan]) -> QuerySet[ActionPlan]:
+    """The plans with their clinic and people, and their rows with the answers and
+    requirements: two queries for any number of plans."""
+    return plans.select_related(
+        "clinic__provider", "report", "submitted_by", "decided_by"
+    ).prefetch_related(
+        Prefetch(
+            "items",
+            queryset=ActionPlanItem.objects.select_related("answer__requirement__area"),
+        )
+    )
+
+
 def plan_for_report(report: Report | None) -> ActionPlan | None:
-    """The report's plan with its rows, their answers and requirements (two queries)."""
+    """The report's plan with its rows (two queries), if it has one."""
     if report is None:
         return None
-    return (
-        ActionPlan.objects.filter(report=report)
-        .select_related("clinic", "report", "submitted_by", "decided_by")
-        .prefetch_related("items__answer__requirement__area")
-        .first()
-    )
+    return with_rows(ActionPlan.objects.filter(report=report)).first()
 
 
 def with_action_plan(rows: QuerySet[ClinicStatusPeriod], day: date) -> QuerySet:

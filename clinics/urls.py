@@ -1,6 +1,6 @@
 """The browser pages. Each view module owns its own URL patterns; this file joins them."""
 
-from clinics.views import cases, catalogue, clinic, home, reporting, review, rounds
+from clinics.views import action_plans, cases, catalogue, clinic, home, reporting, review, rounds
 
 urlpatterns = [
     *home.urlpatterns,
@@ -10,4 +10,5 @@ urlpatterns = [
     *rounds.urlpatterns,
     *cases.urlpatterns,
     *catalogue.urlpatterns,
+    *action_plans.urlpatterns,
 ]
