@@ -4,6 +4,7 @@ reviewer's decision. The forms parse and show; ``clinics.services.action_plans``
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from clinics.forms.fields import DATE_FORMAT
 from clinics.models import ActionPlanItem, Answer
@@ -36,7 +37,7 @@ class ActionPlanForm(forms.Form):
         for answer in answers:
             item = items.get(answer.pk)
             self.fields[row_field_name("measure", answer.pk)] = forms.CharField(
-                label=_("Measure"),
+                label=pgettext_lazy("action plan", "Measure"),
                 required=False,
                 max_length=MEASURE_MAX_LENGTH,
                 initial=item.measure if item else "",

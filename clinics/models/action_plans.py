@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 # What the form and the service allow; the service checks them, the form shows them.
@@ -146,7 +147,9 @@ class ActionPlanItem(models.Model):
         related_name="+",
         verbose_name=_("answer"),
     )
-    measure = models.TextField(_("measure"), blank=True, max_length=MEASURE_MAX_LENGTH)
+    measure = models.TextField(
+        pgettext_lazy("action plan", "measure"), blank=True, max_length=MEASURE_MAX_LENGTH
+    )
     responsible = models.CharField(
         _("responsible person"), max_length=RESPONSIBLE_MAX_LENGTH, blank=True
     )

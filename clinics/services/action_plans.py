@@ -50,8 +50,6 @@ _REFUSED_TRANSITION = {
     ),
 }
 
-ROW_FIELDS = ("measure", "responsible", "due_date")
-
 
 def row_field_name(field: str, answer_id: int) -> str:
     """The name of a row's field in the form and in the service's field errors."""
