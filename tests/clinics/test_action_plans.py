@@ -2,11 +2,12 @@
 plan, the clinic's reporters write and submit it, a reviewer who did not write it accepts
 or returns it, and a plan whose date passes is flagged."""
 
+import threading
 from datetime import timedelta
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -295,3 +296,58 @@ def test_an_unknown_plan_filter_value_is_an_error(viewer):
     form = ClinicFilterForm({"action_plan": "maybe"}, user=viewer)
     assert not form.is_valid()
     assert "action_plan" in form.errors
+
+
+def _at_once(count: int, act) -> list[str]:
+    """``act(index)`` in ``count`` threads released together: each one's outcome."""
+    barrier = threading.Barrier(count)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def run(index: int) -> None:
+        try:
+            barrier.wait()
+            act(index)
+            outcome = "won"
+        except InvalidTransition:
+            outcome = "refused"
+        except Exception as error:  # any other outcome fails the caller's assertions
+            outcome = f"error: {error!r}"
+        finally:
+            connections.close_all()  # each thread had its own connection
+        with lock:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return sorted(outcomes)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_first_saves_start_one_plan_and_decisions_give_one(
+    on_postgresql, catalogue, clinic
+):
+    approve_answers(clinic, UNMET)
+    reporters = [make_user(Role.CLINIC_REPORTER, clinics=[clinic]) for _ in range(8)]
+    outcomes = _at_once(8, lambda i: save_action_plan(clinic=clinic, actor=reporters[i], rows={}))
+    assert outcomes == ["won"] * 8
+    plan = ActionPlan.objects.get()
+    assert ActionPlanItem.objects.filter(plan=plan).count() == 2
+    assert ActionPlanEvent.objects.filter(plan=plan).count() == 1
+
+    save_action_plan(clinic=clinic, actor=reporters[0], rows=rows_for(plan))
+    submit_action_plan(plan=plan, actor=reporters[0])
+    reviewers = [make_user(Role.REVIEWER) for _ in range(8)]
+
+    def decide(index: int) -> None:
+        if index % 2:
+            accept_action_plan(plan=plan, actor=reviewers[index])
+        else:
+            return_action_plan(plan=plan, actor=reviewers[index], comment=f"Nej från {index}.")
+
+    assert _at_once(8, decide) == ["refused"] * 7 + ["won"]
+    decisions = ActionPlanEvent.objects.filter(plan=plan, from_state=ActionPlanState.SUBMITTED)
+    assert decisions.count() == 1
