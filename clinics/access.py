@@ -13,6 +13,8 @@ The rules:
   never a case they requested or edited;
 - regional staff read every exemption case and its list (with its downloads), a clinic
   reporter only their own clinics' cases; only reviewers work the queue of cases;
+- a clinic's action plan is written and submitted by its reporters; only reviewers accept
+  or return it, never one they wrote; everyone who sees the clinic reads it;
 - only region admins keep the register and the catalogue (a revision's preview included);
 - region admins, reviewers and viewers see the region's follow-up (its page, the indicator
   and snapshot API, the yearly targets); clinic reporters do not;
@@ -35,6 +37,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from clinics.models import (
+    ActionPlan,
+    ActionPlanEvent,
+    ActionPlanItem,
+    ActionPlanState,
     CaseEvent,
     CaseState,
     Clinic,
@@ -219,6 +225,38 @@ def check_may_decide_case(user: User, case: ExemptionCase) -> None:
     )
     if took_part:
         raise NotAllowed(_("You may not decide on a case that you have requested or edited."))
+
+
+def visible_action_plans(user: User) -> QuerySet[ActionPlan]:
+    """The action plans of every clinic the user may see."""
+    return only_visible(ActionPlan.objects.all(), user)
+
+
+def check_may_write_action_plan(user: User, clinic: Clinic) -> None:
+    """Only the clinic's own reporters write, submit and mark done its action plan."""
+    if not may_report_for(user, clinic):
+        raise NotAllowed(_("Only the clinic's reporters may write its action plan."))
+
+
+def has_written_action_plan(user: User, plan: ActionPlan) -> bool:
+    """Whoever saved a row of the plan, or started or submitted it, took part in it, even
+    if they are a reviewer today."""
+    return (
+        ActionPlanItem.history.filter(plan_id=plan.pk, history_user=user).exists()
+        or ActionPlanEvent.objects.filter(
+            plan=plan,
+            actor=user,
+            to_state__in=[ActionPlanState.DRAFT, ActionPlanState.SUBMITTED],
+        ).exists()
+    )
+
+
+def check_may_decide_action_plan(user: User, plan: ActionPlan) -> None:
+    """Only reviewers accept or return a plan, and never one they wrote (four eyes)."""
+    if not is_reviewer(user):
+        raise NotAllowed(_("Only reviewers may accept or return action plans."))
+    if has_written_action_plan(user, plan):
+        raise NotAllowed(_("You may not decide on an action plan that you have written."))
 
 
 def role_required(check: Callable[[User], bool]) -> Callable:

@@ -34,10 +34,13 @@ class ClinicsConfig(AppConfig):
 
     def ready(self) -> None:
         from clinics.catalogue_preview import catalogue_impact
+        from clinics.clinic_page import add_section
+        from clinics.views.action_plans import clinic_page_section
         from requirements.previews import register_impact
         from requirements.signals import catalogue_version_stored
 
         register_impact(catalogue_impact)
+        add_section(clinic_page_section)
 
         catalogue_version_stored.connect(
             rebuild_on_new_catalogue, weak=False, dispatch_uid="clinics.rebuild_timelines"

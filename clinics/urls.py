@@ -1,6 +1,7 @@
 """The browser pages. Each view module owns its own URL patterns; this file joins them."""
 
 from clinics.views import (
+    action_plans,
     bulk_reporting,
     cases,
     catalogue,
@@ -22,4 +23,5 @@ urlpatterns = [
     *cases.urlpatterns,
     *catalogue.urlpatterns,
     *notifications.urlpatterns,
+    *action_plans.urlpatterns,
 ]

@@ -29,8 +29,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clinics import access
+from clinics.action_plans import NO_PLAN, plan_of_report_in_force
 from clinics.forms.fields import on_date_field
-from clinics.models import ClinicStatusPeriod, Provider, ReportingStatus, User
+from clinics.models import ActionPlanState, ClinicStatusPeriod, Provider, ReportingStatus, User
 from clinics.models.timeline import in_area
 from clinics.selectors import reporting_status
 from requirements.identifiers import normalize_organisation_number, organisation_number_error
@@ -113,6 +114,11 @@ class ClinicFilterForm(forms.Form):
         "Where the clinic's reporting under way stands, as it is now: its report in an open "
         "round (not started, draft, submitted, returned, approved in the round) or started "
         "outside one; none when nothing is under way.",
+    )
+    action_plan = _choice(
+        [(NO_PLAN, _("No action plan")), *ActionPlanState.choices],
+        "State of the action plan for the approved report in force on on_date (none: no "
+        "plan); with meets_baseline=false, e.g. not met with an accepted plan.",
     )
 
     def __init__(self, data=None, *, user: User, **kwargs):
@@ -228,6 +234,8 @@ def selected_clinics(selection: ClinicSelection) -> QuerySet[ClinicStatusPeriod]
             rows = rows.filter(reporting_now__isnull=True)
         else:
             rows = rows.filter(reporting_now=status)
+    if plan := selection.get("action_plan"):
+        rows = rows.filter(plan_of_report_in_force(plan))
     return rows
 
 

@@ -1,3 +1,9 @@
+from clinics.models.action_plans import (
+    ActionPlan,
+    ActionPlanEvent,
+    ActionPlanItem,
+    ActionPlanState,
+)
 from clinics.models.cases import (
     CaseEvent,
     CaseKind,
@@ -25,6 +31,10 @@ from clinics.models.timeline import (
 from clinics.models.users import Role, User
 
 __all__ = [
+    "ActionPlan",
+    "ActionPlanEvent",
+    "ActionPlanItem",
+    "ActionPlanState",
     "Answer",
     "AnswerAction",
     "AreaStatusPeriod",

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clinics import access
+from clinics.action_plans import with_action_plan
 from clinics.forms.report import ReportForm
 from clinics.models import Clinic, ClinicStatusPeriod, Report, ReportState, User
 from clinics.services.reports import start_report, submit_report
@@ -64,7 +65,10 @@ def _clinic_rows(user: User) -> list[ClinicRow]:
     ).order_by("name", "pk")
     status = {
         row.clinic_id: row
-        for row in ClinicStatusPeriod.objects.on(today).filter(clinic__in=clinics)
+        # With what the approved report in force asks of an action plan.
+        for row in with_action_plan(ClinicStatusPeriod.objects.on(today), today).filter(
+            clinic__in=clinics
+        )
     }
     # The database allows one report in progress per clinic: this is at most one a clinic.
     current = {

@@ -22,6 +22,7 @@ from clinics.forms.review import DecisionForm, ReviewQueueFilterForm
 from clinics.models import Answer, Clinic, Report, ReportState, User
 from clinics.selectors import latest_approved_reports
 from clinics.services.reports import approve_report, return_report
+from clinics.views.action_plans import review_queue_plans
 from halland_utbud.errors import ApplicationError
 from requirements.models import Area
 
@@ -48,6 +49,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             "page": Paginator(waiting, QUEUE_PAGE_SIZE).get_page(request.GET.get("page")),
             "returned": list(returned[:RETURNED_LIST_SIZE]),
             "returned_count": returned.count(),
+            **review_queue_plans(request.user),
         },
     )
 

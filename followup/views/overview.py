@@ -41,6 +41,7 @@ FILTER_FIELDS = (
     "area_status",
     "approved_report",
     "reporting",
+    "action_plan",
 )
 
 
@@ -61,6 +62,7 @@ class OverviewFilterForm(ClinicFilterForm):
         "area_status": _("Status in the area"),
         "approved_report": _("Has an approved report in force"),
         "reporting": _("Reporting under way"),
+        "action_plan": _("Action plan"),
     }
 
     def __init__(self, *args, **kwargs):

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinics.models import (
+    ActionPlan,
     CaseState,
     CatalogueUpload,
     Clinic,
@@ -26,6 +27,12 @@ from clinics.models import (
     ReportState,
     Role,
     User,
+)
+from clinics.services.action_plans import (
+    PlanRow,
+    return_action_plan,
+    save_action_plan,
+    submit_action_plan,
 )
 from clinics.services.cases import approve_case, create_case, submit_case
 from clinics.services.catalogue_uploads import upload_catalogue
@@ -79,6 +86,9 @@ class Scenario:
     they may not see. The draft, returned and submitted reports belong to one open
     reporting round, opened after A's approval so that A's draft starts from its answers.
 
+    A's approved report does not meet remote contact by chat: its action plan was
+    submitted by the reporter and returned by the reviewer with a comment.
+
     Exemption cases for web booking ("beställa tid" instead of booking directly), all
     requested by the clinic reporter: one approved by the reviewer and one submitted for
     clinic A, one draft for clinic B.
@@ -95,6 +105,7 @@ class Scenario:
     recompute: Recompute | None = None
     clinic_indicator: ClinicIndicator | None = None
     catalogue_upload: CatalogueUpload | None = None
+    action_plan: ActionPlan | None = None
 
     @property
     def clinic_a(self) -> Clinic:
@@ -191,6 +202,17 @@ PAGES: tuple[Page, ...] = (
         (CLINIC_REPORTER,),
         lambda s: reverse("report_edit", args=[s.reports[ReportState.RETURNED].pk]),
         variant="returned with the reviewer's comments",
+    ),
+    Page(
+        "clinic_action_plan",
+        (*SEES_EVERYTHING, CLINIC_REPORTER),
+        lambda s: reverse("clinic_action_plan", args=[s.clinic_a.pk]),
+        variant="returned, with the form for the clinic",
+    ),
+    Page(
+        "review_action_plan",
+        (REVIEWER,),
+        lambda s: reverse("review_action_plan", args=[s.action_plan.pk]),
     ),
     Page("review_queue", (REVIEWER,), _plain("review_queue")),
     Page(
@@ -413,6 +435,7 @@ def build_scenario(catalogue: CatalogueVersion) -> Scenario:
         round=round_,
         cases=_cases(catalogue, clinic_a, clinic_b, users),
     )
+    scenario.action_plan = _action_plan(clinic_a, reporter, reviewer)
     # The follow-up's figures of today, with the round and the exemption in them, and a
     # target for the year.
     today = timezone.localdate()
@@ -438,6 +461,28 @@ def build_scenario(catalogue: CatalogueVersion) -> Scenario:
         data=REVISION_2_PATH.read_bytes(),
     )
     return scenario
+
+
+def _action_plan(clinic: Clinic, reporter: User, reviewer: User) -> ActionPlan:
+    """The plan for A's approved report, submitted and returned with the reviewer's comment."""
+    plan = save_action_plan(clinic=clinic, actor=reporter, rows={})
+    due = timezone.localdate() + timedelta(days=60)
+    plan = save_action_plan(
+        clinic=clinic,
+        actor=reporter,
+        rows={
+            item.answer_id: PlanRow(
+                measure="Införa chatt via 1177 för mottagningens sjuksköterskor.",
+                responsible="Karin Ek, verksamhetschef",
+                due_date=due,
+            )
+            for item in plan.items.all()
+        },
+    )
+    submit_action_plan(plan=plan, actor=reporter)
+    return return_action_plan(
+        plan=plan, actor=reviewer, comment="Ange också när personalen utbildas i chatten."
+    )
 
 
 def _usage(admin: User, used: Clinic, unused: Clinic, today) -> None:
