@@ -6,7 +6,9 @@ and what it changed, as before → after. Read from five records:
 - changes to the answers in its reports (simple_history's ``Answer.history``, whose change
   reason is the ``AnswerAction``: answered, commented by the reviewer, copied, imported);
 - transitions of its exemption cases (``CaseEvent``) and changes to what a case asks
-  (``ExemptionCase.history``).
+  (``ExemptionCase.history``);
+- transitions of its action plans (``ActionPlanEvent``) and changes to their rows
+  (``ActionPlanItem.history``).
 
 Nothing is credited to the wrong person: answers a report was opened with are copies,
 folded into the row that says who opened it and from which report, and a reviewer's
@@ -31,6 +33,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from clinics.models import (
+    ActionPlanEvent,
+    ActionPlanItem,
+    ActionPlanState,
     Answer,
     AnswerAction,
     CaseEvent,
@@ -66,6 +71,7 @@ class EntryKind(models.TextChoices):
     REPORT = "report"
     ANSWER = "answer"
     CASE = "case"
+    ACTION_PLAN = "action_plan"
 
 
 @dataclass(frozen=True)
@@ -354,12 +360,74 @@ def _case_entries(clinic: Clinic) -> list[HistoryEntry]:
     return entries
 
 
+_PLAN_ACTIONS = {
+    ActionPlanState.DRAFT: gettext_lazy("Action plan started"),
+    ActionPlanState.SUBMITTED: gettext_lazy("Action plan submitted"),
+    ActionPlanState.RETURNED: gettext_lazy("Action plan returned with a comment"),
+    ActionPlanState.ACCEPTED: gettext_lazy("Action plan accepted"),
+    ActionPlanState.DONE: gettext_lazy("Action plan carried out"),
+}
+PLAN_ITEM_FIELDS = ("measure", "responsible", "due_date")
+
+
+def _plan_entries(clinic: Clinic) -> list[HistoryEntry]:
+    """The clinic's action plans: every transition, and every change to a row's measure,
+    person responsible or date (a row starts empty, one per unmet requirement)."""
+    url = reverse("clinic_action_plan", args=[clinic.pk])
+    events = ActionPlanEvent.objects.filter(plan__clinic=clinic).select_related("actor")
+    entries = [
+        HistoryEntry(
+            at=event.at,
+            actor=event.actor,
+            kind=EntryKind.ACTION_PLAN,
+            action=str(_PLAN_ACTIONS.get(event.to_state, "")),
+            subject=_("Action plan"),
+            from_state=event.from_state,
+            to_state=event.to_state,
+            comment=event.comment,
+            url=url,
+        )
+        for event in events
+    ]
+    records = (
+        ActionPlanItem.history.filter(plan__clinic=clinic)
+        .select_related("history_user", "answer__requirement")
+        .order_by("id", "history_date", "history_id")
+    )
+    previous = None
+    for record in records:
+        if previous is not None and previous.id != record.id:
+            previous = None
+        if previous is None:
+            changes = _values_given(record, PLAN_ITEM_FIELDS, ActionPlanItem)
+        else:
+            changes = _field_changes(record, previous, PLAN_ITEM_FIELDS, ActionPlanItem)
+        if changes:
+            entries.append(
+                HistoryEntry(
+                    record.history_date,
+                    record.history_user,
+                    EntryKind.ACTION_PLAN,
+                    _("Action plan changed"),
+                    _("Action plan: %(requirement)s")
+                    % {"requirement": record.answer.requirement.name},
+                    changes,
+                    created=previous is None,
+                    url=url,
+                )
+            )
+        previous = record
+    return entries
+
+
 def clinic_history(clinic: Clinic) -> list[HistoryEntry]:
-    """Every change to the clinic, its reports and its cases, newest first, in six queries."""
+    """Every change to the clinic, its reports, its cases and its action plans, newest
+    first, in eight queries."""
     entries = [
         *_clinic_entries(clinic),
         *_report_entries(clinic),
         *_answer_entries(clinic),
         *_case_entries(clinic),
+        *_plan_entries(clinic),
     ]
     return sorted(entries, key=lambda entry: entry.at, reverse=True)

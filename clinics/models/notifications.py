@@ -27,6 +27,7 @@ class NotificationKind(models.TextChoices):
     CASE_7_DAYS = "case_7_days", _("An approval ends in 7 days")
     CASE_1_DAY = "case_1_day", _("An approval ends today or tomorrow")
     CASE_EXPIRED = "case_expired", _("An approval has ended")
+    ACTION_PLAN_OVERDUE = "action_plan_overdue", _("A date in an action plan has passed")
 
 
 class Notification(models.Model):

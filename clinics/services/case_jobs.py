@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinics.models import CaseEvent, CaseState, ExemptionCase, Notification, NotificationKind
+from clinics.notifications.action_plans import send_overdue_plan_reminders
 from clinics.notifications.cases import (
     reminder_key,
     send_decision_notice,
@@ -48,6 +49,7 @@ class DailyJobCounts:
     round_notices: int = 0
     report_decision_notices: int = 0
     review_digests: int = 0
+    action_plan_reminders: int = 0
 
 
 def due_reminder_kind(days_left: int) -> str | None:
@@ -161,4 +163,5 @@ def run_daily_jobs(today: date | None = None) -> DailyJobCounts:
         round_notices=send_due_round_notices(today),
         report_decision_notices=send_pending_report_decision_notices(today),
         review_digests=send_review_digests(today),
+        action_plan_reminders=send_overdue_plan_reminders(today),
     )

@@ -25,6 +25,7 @@ from clinics.models import (
     ClinicStatusPeriod,
     Role,
 )
+from clinics.notifications.action_plans import send_overdue_plan_reminders
 from clinics.services.action_plans import (
     PlanRow,
     accept_action_plan,
@@ -351,3 +352,27 @@ def test_simultaneous_first_saves_start_one_plan_and_decisions_give_one(
     assert _at_once(8, decide) == ["refused"] * 7 + ["won"]
     decisions = ActionPlanEvent.objects.filter(plan=plan, from_state=ActionPlanState.SUBMITTED)
     assert decisions.count() == 1
+
+
+def test_a_passed_date_is_reminded_once_to_the_clinics_reporters(
+    approved, clinic, reporter, reviewer, mailoutbox
+):
+    plan = start(clinic, reporter)
+    save_action_plan(clinic=clinic, actor=reporter, rows=rows_for(plan, days=5))
+    submit_action_plan(plan=plan, actor=reporter)
+    accept_action_plan(plan=plan, actor=reviewer)
+    today = timezone.localdate()
+    assert send_overdue_plan_reminders(today + timedelta(days=5)) == 0
+
+    with time_machine.travel(timezone.now() + timedelta(days=6)):
+        later = timezone.localdate()
+        assert send_overdue_plan_reminders(later) == 1
+        assert send_overdue_plan_reminders(later) == 0  # a rerun sends nothing
+        assert send_overdue_plan_reminders(later + timedelta(days=1)) == 0
+
+    [mail] = mailoutbox
+    assert mail.to == [reporter.email]
+    assert clinic.name in mail.subject
+    assert (today + timedelta(days=5)).isoformat() in mail.body
+    assert f"/mottagningar/{clinic.pk}/atgardsplan/" in mail.body
+    assert mail.alternatives

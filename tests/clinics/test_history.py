@@ -8,6 +8,12 @@ from django.utils import timezone
 
 from clinics.history import clinic_history
 from clinics.models import Answer, AnswerAction, Report
+from clinics.services.action_plans import (
+    PlanRow,
+    accept_action_plan,
+    save_action_plan,
+    submit_action_plan,
+)
 from clinics.services.cases import create_case, submit_case, update_case
 from clinics.services.reports import (
     approve_report,
@@ -18,6 +24,7 @@ from clinics.services.reports import (
 )
 from clinics.services.rounds import open_round
 from requirements.vocabulary import AnswerStatus
+from tests.api.helpers import approve_answers
 from tests.factories import answer_everything
 
 FIXED = "npo.ansluten"
@@ -204,3 +211,36 @@ def test_exemption_cases_are_in_the_clinic_history(catalogue, clinic, reporter):
         (reporter.username, "Ärendet inskickat", subject, ()),
     ]
     assert all(entry.url for entry in clinic_history(clinic) if entry.kind == "case")
+
+
+def test_an_action_plan_is_in_the_clinic_history(catalogue, clinic, reporter, reviewer):
+    approve_answers(clinic, {"etjanster.fornya_recept": AnswerStatus.NOT_MET})
+    plan = save_action_plan(clinic=clinic, actor=reporter, rows={})
+    [item] = plan.items.all()
+    due = timezone.localdate() + timedelta(days=30)
+    save_action_plan(
+        clinic=clinic,
+        actor=reporter,
+        rows={
+            item.answer_id: PlanRow(measure="Införa e-tjänsten", responsible="Anna", due_date=due)
+        },
+    )
+    submit_action_plan(plan=plan, actor=reporter)
+    accept_action_plan(plan=plan, actor=reviewer)
+
+    rows = [row for row in _rows(clinic_history(clinic)) if row[2].startswith("Åtgärdsplan")]
+    assert rows == [
+        (reporter.username, "Åtgärdsplanen påbörjad", "Åtgärdsplan", ()),
+        (
+            reporter.username,
+            "Åtgärdsplanen ändrad",
+            f"Åtgärdsplan: {item.answer.requirement.name}",
+            (
+                ("åtgärd", "", "Införa e-tjänsten"),
+                ("ansvarig", "", "Anna"),
+                ("klart senast", "", due.isoformat()),
+            ),
+        ),
+        (reporter.username, "Åtgärdsplanen inskickad", "Åtgärdsplan", ()),
+        (reviewer.username, "Åtgärdsplanen godtagen", "Åtgärdsplan", ()),
+    ]

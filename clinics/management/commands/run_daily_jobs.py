@@ -43,6 +43,9 @@ class Command(BaseCommand):
             _("Report decision mails sent: %(count)d") % {"count": counts.report_decision_notices}
         )
         self.stdout.write(_("Review digests sent: %(count)d") % {"count": counts.review_digests})
+        self.stdout.write(
+            _("Action plan reminders sent: %(count)d") % {"count": counts.action_plan_reminders}
+        )
 
 
 def _parse_date(value: str) -> date:
