@@ -113,8 +113,9 @@ def meets_baseline_total(page) -> int:
 
 def baseline_cell(page, clinic_name: str):
     """The "meets the whole baseline" cell of the clinic's row in the overview table."""
-    headers = page.locator("table:has(#clinics-caption) thead th").all_inner_texts()
-    column = [text.strip() for text in headers].index(sv("Meets the whole baseline"))
+    headers = page.locator("table:has(#clinics-caption) thead th")
+    column = headers.evaluate_all("els => els.findIndex(e => e.id === 'col-baseline')")
+    assert column >= 0, "the overview has a column for the whole baseline"
     row = page.locator("table:has(#clinics-caption) tbody tr").filter(
         has=page.get_by_role("link", name=clinic_name, exact=True)
     )
