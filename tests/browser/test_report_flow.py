@@ -26,8 +26,10 @@ from tests.browser.conftest import (
 )
 from tests.browser.keyboard import (
     answer_requirement,
+    open_report_area,
     press_button,
     press_link,
+    report_areas,
     report_requirements,
     requirement_pk,
     sign_in_by_keyboard,
@@ -134,20 +136,32 @@ def assert_status_badge(cell, *, icon: str, word: str, modifier: str) -> None:
 
 
 def answer_every_requirement(page, codes: dict[int, str]) -> list[str]:
-    """Mostly met, one partly met, one not applicable with a justification; returns the
-    codes answered, in page order."""
+    """Area by area, each opened from its heading: mostly met, one partly met, one not
+    applicable with a justification; returns the codes answered, in page order."""
     answered = []
-    for number, requirement in enumerate(report_requirements(page)):
+    requirements = []
+    for area in report_areas(page):
+        open_report_area(page, area)
+        requirements = report_requirements(page, area)
+        answered += _answer(page, codes, requirements, first=not answered)
+    return answered
+
+
+def _answer(page, codes: dict[int, str], requirements: list[dict], *, first: bool) -> list[str]:
+    answered = []
+    for number, requirement in enumerate(requirements):
         code = codes[requirement_pk(requirement["prefix"])]
         fields = {"status": sv("Met")}
         if requirement["channel"]:
             fields["channel"] = sv("1177 e-services")
-        if number == 0:
+        if first and number == 0:
             fields["evidence_url"] = FIRST_EVIDENCE
         if code == PARTLY_MET:
             fields |= {"status": sv("Partially met"), "comment": PARTLY_MET_COMMENT}
         elif code == NOT_APPLICABLE:
             assert requirement["justification"], "the catalogue allows 'not applicable' here"
+            # A service that does not apply is offered through no channel: the form hides it.
+            fields.pop("channel", None)
             fields |= {"status": sv("Not applicable"), "justification": JUSTIFICATION}
         answer_requirement(page, requirement["prefix"], **fields)
         answered.append(code)
