@@ -18,7 +18,7 @@ from tests.browser.keyboard import (
     requirement_pk,
     sign_in_by_keyboard,
 )
-from tests.browser.test_report_flow import NOT_APPLICABLE, JUSTIFICATION, check_axe, sv
+from tests.browser.test_report_flow import JUSTIFICATION, NOT_APPLICABLE, check_axe, sv
 
 pytestmark = pytest.mark.browser
 
@@ -32,7 +32,7 @@ def applies(page, prefix: str) -> dict:
 
 def in_view(locator) -> bool:
     box = locator.bounding_box()
-    return box is not None and 0 <= box["y"] and box["y"] + box["height"] <= VIEWPORT["height"]
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= VIEWPORT["height"]
 
 
 def summary_of(page, area: str) -> str:

@@ -76,8 +76,8 @@ def test_unanswered_requirements_are_marked_in_words(reporter_client, draft, rep
 
     assert f"<legend>{escape(answered.name)}</legend>" in content
     assert (
-        f'<legend>{escape(unanswered.name)} <span class="tag tag--unanswered">not answered yet</span>'
-        in content
+        f"<legend>{escape(unanswered.name)} "
+        '<span class="tag tag--unanswered">not answered yet</span>' in content
     )
 
 
