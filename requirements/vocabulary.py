@@ -62,6 +62,16 @@ class AnswerStatus(models.TextChoices):
     NOT_MET = "not_met", _("Not met")
     NOT_APPLICABLE = "not_applicable", _("Not applicable")
 
+    @property
+    def names_channel(self) -> bool:
+        """An answer names the channel a service is offered through only if it is offered:
+        not for "not met", nor for "not applicable"."""
+        return self in (AnswerStatus.MET, AnswerStatus.PARTIALLY_MET)
+
+    @property
+    def needs_justification(self) -> bool:
+        return self == AnswerStatus.NOT_APPLICABLE
+
 
 class ReasonCategory(models.TextChoices):
     """Why an exemption is asked for; a catalogue may limit the reasons an exemption kind

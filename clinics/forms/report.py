@@ -79,8 +79,33 @@ class BoundField:
         ]
 
 
+def _kept(values: dict[str, str]) -> dict[str, str]:
+    """The values as the service keeps them: a channel only for a status that names one,
+    a justification only for "not applicable" (so that unchanged answers compare alike)."""
+    values = dict(values)
+    status = values["status"] if values["status"] in AnswerStatus.values else None
+    if status is None or not AnswerStatus(status).names_channel:
+        values["channel"] = ""
+    if status is None or not AnswerStatus(status).needs_justification:
+        values["justification"] = ""
+    return values
+
+
+# The statuses under which the form shows the channel, and the justification; the page's
+# script hides those fields for the other statuses (without it they are always shown).
+CHANNEL_STATUSES = " ".join(
+    status for status in AnswerStatus.values if AnswerStatus(status).names_channel
+)
+JUSTIFICATION_STATUSES = " ".join(
+    status for status in AnswerStatus.values if AnswerStatus(status).needs_justification
+)
+
+
 class AnswerForm:
     """The answer to one requirement, as stored or as posted."""
+
+    channel_statuses = CHANNEL_STATUSES
+    justification_statuses = JUSTIFICATION_STATUSES
 
     def __init__(self, requirement: Requirement, answer: Answer | None, data=None) -> None:
         self.requirement = requirement
@@ -181,11 +206,7 @@ class AnswerForm:
 
     @property
     def cleaned(self) -> dict[str, str]:
-        values = dict(self.values)
-        # The service keeps a justification only for "not applicable"; compare alike.
-        if values["status"] != AnswerStatus.NOT_APPLICABLE:
-            values["justification"] = ""
-        return values
+        return _kept(self.values)
 
     @property
     def has_changed(self) -> bool:
@@ -195,10 +216,7 @@ class AnswerForm:
             return False
         if self.answer is None:
             return True
-        initial = dict(self.initial)
-        if initial["status"] != AnswerStatus.NOT_APPLICABLE:
-            initial["justification"] = ""
-        return self.cleaned != initial
+        return self.cleaned != _kept(self.initial)
 
     def validate(self) -> bool:
         values = self.values
@@ -232,10 +250,26 @@ class AnswerForm:
 class Section:
     area: Area
     forms: list[AnswerForm]
+    # Shown open on the page (the others are collapsed to their heading and progress).
+    is_open: bool = False
 
     @property
     def id(self) -> str:
         return f"area-{self.area.code}"
+
+    @property
+    def answered(self) -> int:
+        """The area's requirements with a saved answer."""
+        return sum(1 for form in self.forms if form.answer is not None)
+
+    @property
+    def unanswered(self) -> int:
+        return len(self.forms) - self.answered
+
+    @property
+    def needs_attention(self) -> bool:
+        """An error, a gap a refused submit found, or a reviewer's comment to read."""
+        return any(form.errors or form.missing or form.review_comment for form in self.forms)
 
     @property
     def is_web_booking(self) -> bool:
@@ -311,6 +345,16 @@ class ReportForm:
         codes = set(codes)
         for form in self.forms:
             form.missing = form.requirement.code in codes
+
+    def open_sections(self) -> None:
+        """Open the areas that need the reporter: those with an error, a gap or a
+        reviewer's comment; failing that, the first area not fully answered. Call after
+        ``is_valid`` or ``mark_missing``."""
+        attention = [section for section in self.sections if section.needs_attention]
+        if not attention:
+            attention = [section for section in self.sections if section.unanswered][:1]
+        for section in attention:
+            section.is_open = True
 
     @property
     def commented(self) -> list[AnswerForm]:

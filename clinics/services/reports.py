@@ -254,10 +254,12 @@ def save_answer(
         report=report, requirement=requirement
     )
     answer.status = status
-    answer.channel = channel
+    # A channel or justification the status has no use for is not kept: the form hides
+    # such a field, and a value left in it from an earlier choice would mislead.
+    answer.channel = channel if AnswerStatus(status).names_channel else ""
     answer.evidence_url = evidence_url
     answer.comment = comment
-    answer.justification = justification if status == AnswerStatus.NOT_APPLICABLE else ""
+    answer.justification = justification if AnswerStatus(status).needs_justification else ""
     answer.reported_by = actor
     answer.reported_at = timezone.now()
     answer.full_clean()

@@ -39,8 +39,20 @@ _REPORT = {
 }
 
 
-def badge(modifier: str, icon: str, label: str):
-    """A status as an icon and a word; the icon is decorative."""
+def badge(modifier: str, icon: str, label: str, *, compact: bool = False):
+    """A status as an icon and a word; the icon is decorative. A ``compact`` badge shows
+    the icon alone and keeps the word for screen readers (and copying), for tables too
+    narrow for words; such a table carries a legend of the icons (``status_legend``)."""
+    if compact:
+        return format_html(
+            '<span class="status status--{} status--compact" title="{}">'
+            '<span class="status__icon" aria-hidden="true">{}</span>'
+            '<span class="visually-hidden">{}</span></span>',
+            modifier,
+            label,
+            icon,
+            label,
+        )
     return format_html(
         '<span class="status status--{}"><span class="status__icon" aria-hidden="true">{}</span> '
         "{}</span>",
@@ -63,10 +75,10 @@ def answer_badge(status: str):
 
 
 @register.simple_tag
-def area_badge(status: str):
+def area_badge(status: str, compact: bool = False):
     """One area of the baseline for one clinic, as the overview shows it."""
     status = AreaStatus(status)
-    return badge(*_AREA[status], status.label)
+    return badge(*_AREA[status], status.label, compact=compact)
 
 
 @register.simple_tag
@@ -79,11 +91,45 @@ def report_badge(state: str | None):
 
 
 @register.simple_tag
-def meets_badge(meets: bool):
+def meets_badge(meets: bool, compact: bool = False):
     """An area, or a clinic's whole baseline, met or not."""
     if meets:
-        return badge("ok", "✓", AnswerStatus.MET.label)
-    return badge("fail", "✗", AnswerStatus.NOT_MET.label)
+        return badge("ok", "✓", AnswerStatus.MET.label, compact=compact)
+    return badge("fail", "✗", AnswerStatus.NOT_MET.label, compact=compact)
+
+
+@register.inclusion_tag("status/legend.html")
+def status_legend(labelledby: str = ""):
+    """What the icons of compact badges mean: every area status, icon and word."""
+    return {
+        "labelledby": labelledby,
+        "items": [
+            {"badge": badge(*_AREA[status], status.label), "status": status}
+            for status in AreaStatus
+        ],
+    }
+
+
+# Short column headers for the baseline's areas, by catalogue code. A catalogue's area
+# names are written for sentences ("Mottagningens hemsida via 1177 Vårdguiden"); a table
+# of all seven at once needs a word each. An area not listed keeps its name. The Swedish
+# words carry soft hyphens (U+00AD) where a narrow column may break them.
+_AREA_SHORT_NAMES = {
+    "hemsida": _("1177 page"),
+    "etjanster": _("E-services"),
+    "webbtidbok": _("Web booking"),
+    "journalen": _("Journalen"),
+    "npo": _("NPÖ"),
+    "distans": _("Remote"),
+    "behandling": _("Treatment"),
+}
+
+
+@register.simple_tag
+def area_short_name(area) -> str:
+    """The area's name in a word, for a narrow column header (the full name goes beside
+    it for screen readers and as a tooltip)."""
+    return str(_AREA_SHORT_NAMES.get(area.code, area.name))
 
 
 _REPORTING = {
@@ -105,8 +151,18 @@ def reporting_badge(status: str | None):
 
 @register.simple_tag
 def approved_badge(approved_on):
-    """What counts: the day the approved report in force was approved, or none."""
+    """What counts: the day the approved report in force was approved, or none. The day
+    alone shows (its column says what it is); screen readers hear "approved" before it."""
     if approved_on is None:
         return badge("missing", "?", _("None approved"))
     day = formats.date_format(timezone.localtime(approved_on), "SHORT_DATE_FORMAT")
-    return badge("ok", "✓", format_html(_("Approved {}"), day))
+    # A date is one word: it never breaks at its hyphens.
+    return badge(
+        "ok",
+        "✓",
+        format_html(
+            '<span class="visually-hidden">{} </span><span class="date">{}</span>',
+            _("Approved"),
+            day,
+        ),
+    )

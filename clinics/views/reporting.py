@@ -119,6 +119,7 @@ def _is_editable(report: Report) -> bool:
 def _render_form(
     request: HttpRequest, report: Report, form: ReportForm, *, submit_refused: str = ""
 ) -> HttpResponse:
+    form.open_sections()
     return render(
         request,
         "clinics/report_form.html",

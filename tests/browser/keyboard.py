@@ -233,10 +233,28 @@ _REQUIREMENTS = """els => els.map(e => ({
 }))"""
 
 
-def report_requirements(page) -> list[dict]:
-    """The report form's requirements in page order: prefix (``r<pk>``), whether it asks
-    for the channel, whether it has a justification field ("not applicable" allowed)."""
-    return page.locator("fieldset.requirement").evaluate_all(_REQUIREMENTS)
+def report_requirements(page, area: str = "") -> list[dict]:
+    """The report form's requirements in page order (of one area, given its id): prefix
+    (``r<pk>``), whether it asks for the channel, whether it has a justification field
+    ("not applicable" allowed)."""
+    scope = f"details#{area} " if area else ""
+    return page.locator(f"{scope}fieldset.requirement").evaluate_all(_REQUIREMENTS)
+
+
+def report_areas(page) -> list[str]:
+    """The ids of the report form's areas, in page order."""
+    return page.locator("details.report-section").evaluate_all("els => els.map(e => e.id)")
+
+
+def open_report_area(page, area: str) -> None:
+    """Tab to the area's heading (its <summary>) and open it with Enter, if it is closed."""
+    details = page.locator(f"details#{area}")
+    tab_to(page, details.locator("> summary"))
+    assert_focus_visible(page)
+    if not details.evaluate("el => el.open"):
+        page.keyboard.press("Enter")
+    if not details.evaluate("el => el.open"):
+        pytest.fail(f"Enter on the heading did not open the area {area}", pytrace=False)
 
 
 def requirement_pk(prefix: str) -> int:

@@ -26,8 +26,10 @@ from tests.browser.conftest import (
 )
 from tests.browser.keyboard import (
     answer_requirement,
+    open_report_area,
     press_button,
     press_link,
+    report_areas,
     report_requirements,
     requirement_pk,
     sign_in_by_keyboard,
@@ -113,8 +115,9 @@ def meets_baseline_total(page) -> int:
 
 def baseline_cell(page, clinic_name: str):
     """The "meets the whole baseline" cell of the clinic's row in the overview table."""
-    headers = page.locator("table:has(#clinics-caption) thead th").all_inner_texts()
-    column = [text.strip() for text in headers].index(sv("Meets the whole baseline"))
+    headers = page.locator("table:has(#clinics-caption) thead th")
+    column = headers.evaluate_all("els => els.findIndex(e => e.id === 'col-baseline')")
+    assert column >= 0, "the overview has a column for the whole baseline"
     row = page.locator("table:has(#clinics-caption) tbody tr").filter(
         has=page.get_by_role("link", name=clinic_name, exact=True)
     )
@@ -133,20 +136,32 @@ def assert_status_badge(cell, *, icon: str, word: str, modifier: str) -> None:
 
 
 def answer_every_requirement(page, codes: dict[int, str]) -> list[str]:
-    """Mostly met, one partly met, one not applicable with a justification; returns the
-    codes answered, in page order."""
+    """Area by area, each opened from its heading: mostly met, one partly met, one not
+    applicable with a justification; returns the codes answered, in page order."""
     answered = []
-    for number, requirement in enumerate(report_requirements(page)):
+    requirements = []
+    for area in report_areas(page):
+        open_report_area(page, area)
+        requirements = report_requirements(page, area)
+        answered += _answer(page, codes, requirements, first=not answered)
+    return answered
+
+
+def _answer(page, codes: dict[int, str], requirements: list[dict], *, first: bool) -> list[str]:
+    answered = []
+    for number, requirement in enumerate(requirements):
         code = codes[requirement_pk(requirement["prefix"])]
         fields = {"status": sv("Met")}
         if requirement["channel"]:
             fields["channel"] = sv("1177 e-services")
-        if number == 0:
+        if first and number == 0:
             fields["evidence_url"] = FIRST_EVIDENCE
         if code == PARTLY_MET:
             fields |= {"status": sv("Partially met"), "comment": PARTLY_MET_COMMENT}
         elif code == NOT_APPLICABLE:
             assert requirement["justification"], "the catalogue allows 'not applicable' here"
+            # A service that does not apply is offered through no channel: the form hides it.
+            fields.pop("channel", None)
             fields |= {"status": sv("Not applicable"), "justification": JUSTIFICATION}
         answer_requirement(page, requirement["prefix"], **fields)
         answered.append(code)

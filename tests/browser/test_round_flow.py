@@ -25,8 +25,10 @@ from tests.browser.keyboard import (
     answer_requirement,
     choose_option,
     choose_radio,
+    open_report_area,
     press_button,
     press_link,
+    report_areas,
     report_requirements,
     sign_in_by_keyboard,
     sign_out_by_keyboard,
@@ -107,9 +109,11 @@ def fill_and_submit_report(page, clinic) -> None:
     """The reporter continues the round's draft from "my clinics", answers every
     requirement as met by keyboard, and submits."""
     press_link(page, f"{sv('Continue draft')} – {clinic.name}")
-    for requirement in report_requirements(page):
-        channel = sv("1177 e-services") if requirement["channel"] else ""
-        answer_requirement(page, requirement["prefix"], status=sv("Met"), channel=channel)
+    for area in report_areas(page):
+        open_report_area(page, area)
+        for requirement in report_requirements(page, area):
+            channel = sv("1177 e-services") if requirement["channel"] else ""
+            answer_requirement(page, requirement["prefix"], status=sv("Met"), channel=channel)
     press_button(page, sv("Submit"))
     assert path_of(page) == reverse("my_clinics"), page.locator("main").inner_text()[:500]
     assert clinic.name in page.locator(".messages").inner_text()

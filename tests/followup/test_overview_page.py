@@ -212,10 +212,13 @@ def test_the_columns_are_the_areas_of_the_catalogue_in_force(client, region, cat
     assert [area.name for area in response.context["overview"].areas] == names
     content = response.content.decode()
     for area, name in zip(response.context["overview"].areas, names, strict=True):
-        # Each area's header sorts the table by it, as the other columns do.
+        # Each area's header sorts the table by it, as the other columns do; it shows a
+        # short name and gives screen readers (and a tooltip) the full one.
         assert re.search(
-            rf'<th scope="col"><a href="\?sort=area%3A{area.code}"><span class="visually-hidden">'
-            rf"Sort by: </span>{re.escape(escape(name))}</a></th>",
+            rf'<th scope="col" class="col-area"><a href="\?sort=area%3A{area.code}" '
+            rf'title="{re.escape(escape(name))}"><span class="visually-hidden">Sort by: </span>'
+            rf'<span aria-hidden="true">[^<]+</span><span class="visually-hidden">'
+            rf"{re.escape(escape(name))}</span></a></th>",
             content,
         ), name
 
@@ -240,10 +243,20 @@ def test_each_cell_says_met_not_met_not_applicable_or_not_reported(client, regio
 
 def test_statuses_are_icons_and_words(client, region):
     content = signed_in(client).get(OVERVIEW).content.decode()
+    table = content[content.index('id="clinics-caption"') :]
 
+    # In the matrix an area is its icon, with the word for screen readers and as a tooltip;
+    # the legend above it says in words what each icon means.
+    assert (
+        '<span class="status status--ok status--compact" title="Met">'
+        '<span class="status__icon" aria-hidden="true">✓</span>'
+        '<span class="visually-hidden">Met</span></span>' in table
+    )
+    assert '<span class="visually-hidden">Not reported</span>' in table
+    legend = content[content.index('class="legend"') : content.index('id="clinics-caption"')]
     assert (
         '<span class="status status--ok">'
-        '<span class="status__icon" aria-hidden="true">✓</span> Met</span>' in content
+        '<span class="status__icon" aria-hidden="true">✓</span> Met</span>' in legend
     )
     assert "✗</span> Not met</span>" in content
     assert "?</span> Not reported</span>" in content

@@ -46,7 +46,7 @@ def test_column_headers_link_to_sorting_and_mark_the_sorted_column(client, regio
     )
 
     assert (
-        '<th scope="col" aria-sort="descending">'
+        '<th scope="col" id="col-municipality" aria-sort="descending">'
         '<a href="?sort=municipality&amp;municipality=1380">' in content
     )
     assert (
