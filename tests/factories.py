@@ -106,3 +106,19 @@ def approved_web_booking_exemption(clinic, *, reporter, reviewer, valid_from, va
     )
     submit_case(case=case, actor=reporter)
     return approve_case(case=case, actor=reviewer, valid_from=valid_from, valid_until=valid_until)
+
+
+def return_as_the_form_does(report, reviewer, *, comment: str, beside: dict[str, str]):
+    """Return the report as the review form does: with a comment for every answer, empty
+    except beside the requirements ``beside`` names (code -> comment)."""
+    from clinics.services.reports import return_report
+
+    return return_report(
+        report=report,
+        actor=reviewer,
+        comment=comment,
+        answer_comments={
+            answer.pk: beside.get(answer.requirement.code, "")
+            for answer in report.answers.select_related("requirement")
+        },
+    )

@@ -17,7 +17,6 @@ from clinics.services.action_plans import (
 from clinics.services.cases import create_case, submit_case, update_case
 from clinics.services.reports import (
     approve_report,
-    return_report,
     save_answer,
     start_report,
     submit_report,
@@ -25,7 +24,7 @@ from clinics.services.reports import (
 from clinics.services.rounds import open_round
 from requirements.vocabulary import AnswerStatus
 from tests.api.helpers import approve_answers
-from tests.factories import answer_everything
+from tests.factories import answer_everything, return_as_the_form_does
 
 FIXED = "npo.ansluten"
 COMMENTED = "journalen.las_via_1177"
@@ -71,16 +70,8 @@ def test_a_round_return_fix_and_approval_each_say_who_did_what(
     fixed, commented = _requirement(report, FIXED), _requirement(report, COMMENTED)
     save_answer(report=report, requirement=fixed, actor=reporter, status=AnswerStatus.MET)
     submit_report(report=report, actor=reporter)
-    answers = {answer.requirement.code: answer for answer in report.answers.all()}
-    return_report(
-        report=report,
-        actor=reviewer,
-        comment="Länken saknas.",
-        # The form sends every answer's comment; only one was written.
-        answer_comments={
-            answer.pk: ("Lägg till länken." if code == COMMENTED else "")
-            for code, answer in answers.items()
-        },
+    return_as_the_form_does(
+        report, reviewer, comment="Länken saknas.", beside={COMMENTED: "Lägg till länken."}
     )
     save_answer(
         report=report,
@@ -108,7 +99,7 @@ def test_a_round_return_fix_and_approval_each_say_who_did_what(
             (("status", "Ej uppfyllt", "Uppfyllt"),),
         ),
         (reporter.username, "Inskickad", "Rapport", ()),
-        (reviewer.username, "Återskickad med kommentar", "Rapport", ()),
+        (reviewer.username, "Återsänd med kommentar", "Rapport", ()),
         (
             reviewer.username,
             "Kommenterat av granskaren",
@@ -124,7 +115,7 @@ def test_a_round_return_fix_and_approval_each_say_who_did_what(
         (reporter.username, "Inskickad", "Rapport", ()),
         (reviewer.username, "Godkänd", "Rapport", ()),
     ]
-    returned = next(entry for entry in new if entry.action == "Återskickad med kommentar")
+    returned = next(entry for entry in new if entry.action == "Återsänd med kommentar")
     assert returned.comment == "Länken saknas."
 
 
@@ -154,17 +145,10 @@ def test_a_returned_seeded_report_shows_only_the_comments_written(
     Answer.history.filter(report=report).delete()
     submit_report(report=report, actor=reporter)
     answer = report.answers.get(requirement__code=COMMENTED)
-    return_report(
-        report=report,
-        actor=reviewer,
-        comment="",
-        answer_comments={
-            a.pk: ("Lägg till länken." if a.pk == answer.pk else "") for a in report.answers.all()
-        },
-    )
+    return_as_the_form_does(report, reviewer, comment="", beside={COMMENTED: "Lägg till länken."})
     by_reviewer = [entry for entry in clinic_history(clinic) if entry.actor == reviewer]
     assert _rows(by_reviewer) == [
-        (reviewer.username, "Återskickad med kommentar", "Rapport", ()),
+        (reviewer.username, "Återsänd med kommentar", "Rapport", ()),
         (
             reviewer.username,
             "Kommenterat av granskaren",
@@ -237,7 +221,7 @@ def test_an_action_plan_is_in_the_clinic_history(catalogue, clinic, reporter, re
             f"Åtgärdsplan: {item.answer.requirement.name}",
             (
                 ("åtgärd", "", "Införa e-tjänsten"),
-                ("ansvarig", "", "Anna"),
+                ("ansvarig person", "", "Anna"),
                 ("klart senast", "", due.isoformat()),
             ),
         ),
