@@ -276,12 +276,12 @@ def test_the_command_runs_the_jobs_for_a_given_date_and_prints_the_counts(
     out = StringIO()
     call_command("run_daily_jobs", "--date", "2026-04-01", stdout=out)
     lines = out.getvalue().splitlines()
-    assert [line.rsplit(" ", 1)[1] for line in lines] == ["1", "1", "0", "0", "0", "0", "0"]
+    assert [line.rsplit(" ", 1)[1] for line in lines] == ["1", "1", "0", "0", "0", "0", "0", "0"]
     assert ExemptionCase.objects.get().state == CaseState.EXPIRED
 
     out = StringIO()
     call_command("run_daily_jobs", "--date", "2026-04-01", stdout=out)
-    assert [line.rsplit(" ", 1)[1] for line in out.getvalue().splitlines()] == ["0"] * 7
+    assert [line.rsplit(" ", 1)[1] for line in out.getvalue().splitlines()] == ["0"] * 8
 
 
 def test_the_command_refuses_a_malformed_date(db):
