@@ -10,6 +10,7 @@ import sys
 import threading
 import uuid
 from datetime import datetime, timedelta
+from io import StringIO
 from smtplib import SMTPRecipientsRefused
 from zoneinfo import ZoneInfo
 
@@ -20,6 +21,7 @@ from django.conf import settings as django_settings
 from django.core import mail
 from django.core.mail import get_connection
 from django.core.mail.backends.locmem import EmailBackend
+from django.core.management import call_command
 from django.db import connection, connections
 
 from clinics.models import Clinic, Notification, NotificationKind, Role
@@ -153,6 +155,19 @@ def test_a_server_that_cannot_be_reached_is_tried_once_a_run_not_once_a_chunk(
     assert sorted(Notification.objects.values_list("attempts", flat=True)) == [0, 1, 1]
     assert pending_at(NOW + timedelta(minutes=1)) == 0
     assert sorted(Notification.objects.values_list("attempts", flat=True)) == [1, 1, 1]
+
+
+def test_the_command_sends_the_pending_mails_for_a_machine_without_beat(
+    people, mail_server_away, settings
+):
+    with time_machine.travel(NOW, tick=False):
+        deliver(mails_to(people))
+    settings.EMAIL_BACKEND = LOCMEM
+    out = StringIO()
+    with time_machine.travel(NOW + RETRY_1, tick=False):
+        call_command("send_pending_mails", stdout=out)
+    assert out.getvalue().rsplit(" ", 1)[1].strip() == "3"
+    assert len(mail.outbox) == 3
 
 
 def test_a_refused_address_fails_only_its_own_mail(people, settings):
