@@ -17,6 +17,11 @@ app.conf.beat_schedule = {
         "task": "clinics.tasks.run_daily_case_jobs",
         "schedule": crontab(hour=2, minute=15),
     },
+    # A mail the server refused, once its retry delay is over (clinics.notifications).
+    "send-pending-mails": {
+        "task": "clinics.tasks.send_pending_mails",
+        "schedule": crontab(minute="*/5"),
+    },
     # Yesterday is complete by now; a quiet half hour after the case jobs.
     "nightly-indicator-snapshots": {
         "task": "followup.tasks.take_nightly_snapshots",

@@ -179,6 +179,11 @@ EMAIL_BACKEND = env_str(
     ),
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", default="digitalt-utbud@regionhalland.se")
+# Seconds a mail server may take to answer before the send fails (and is retried later):
+# without it a server that stops answering holds the worker for ever.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", default=30)
+if EMAIL_TIMEOUT <= 0:
+    raise ImproperlyConfigured(f"EMAIL_TIMEOUT must be a number of seconds, not {EMAIL_TIMEOUT}.")
 # Where the app is reached from outside: the links in every mail start here.
 SITE_URL = env_str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 if not SITE_URL.startswith(("https://", "http://")):
@@ -196,6 +201,17 @@ CELERY_TASK_ACKS_LATE = True
 # With acks_late: a task whose worker process was killed goes back to the queue.
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# No task runs for ever: past the soft limit (seconds) the task is asked to stop
+# (SoftTimeLimitExceeded), past the hard limit its worker process is replaced. The nightly
+# jobs set longer limits of their own (clinics/tasks.py, followup/tasks.py). An hour at
+# most: mail held by a killed worker is sent again after two (clinics.notifications).
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", default=5 * 60)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", default=6 * 60)
+if not 0 < CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT <= 60 * 60:
+    raise ImproperlyConfigured(
+        "CELERY_TASK_SOFT_TIME_LIMIT must be below CELERY_TASK_TIME_LIMIT, which must be "
+        f"an hour at most; not {CELERY_TASK_SOFT_TIME_LIMIT} and {CELERY_TASK_TIME_LIMIT}."
+    )
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -5,10 +5,13 @@ A row is recorded before its mail is sent, and ``(recipient, key)`` is unique: t
 names what the mail is about and which occurrence it is (``round:7:reminder_14``,
 ``case-event:31``, ``digest:2026-04-01``), so a rerun, a retry or a parallel worker that
 tries the same mail again inserts nothing and sends nothing (clinics.notifications).
+The mail is sent after the row is committed; ``sent_at`` says it went, and a row left
+unsent keeps the mail server's answer and is tried again later (``delivery``).
 """
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -55,6 +58,13 @@ class Notification(models.Model):
     batch = models.UUIDField(_("delivery"), db_index=True, editable=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # Sending (clinics.notifications.delivery): how often a sender has taken the row, what
+    # the mail server answered last, when the row may be taken next (after a failure, or
+    # once a sender that was killed has surely stopped), and which sender holds it now.
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    claim = models.UUIDField(_("taken by"), null=True, blank=True, editable=False)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
 
     class Meta:
@@ -67,6 +77,12 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["recipient", "-created_at"], name="notification_inbox"),
             models.Index(fields=["key"], name="notification_key"),
+            # What is left to send: few rows, read every few minutes.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(sent_at__isnull=True),
+                name="notification_unsent",
+            ),
         ]
 
     def __str__(self) -> str:

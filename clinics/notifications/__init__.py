@@ -1,5 +1,6 @@
 """Every mail the system sends, and the one way it sends them (``delivery``): recorded
-first as a ``Notification`` per recipient, sent in the same transaction, exactly once.
+first as a ``Notification`` per recipient, sent once the record is committed, exactly once,
+and retried later when the mail server refuses.
 
 One module per sub-domain says what is sent to whom: ``cases`` (exemption decisions,
 reminders, expiry), ``rounds`` (a round opened, reminders, the late notice, the manual

@@ -15,6 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from clinics.models import Answer, Clinic, Notification, NotificationKind, Role
+from clinics.notifications.delivery import send_pending
 from clinics.notifications.rounds import due_round_notice, send_round_opened
 from clinics.services.case_jobs import run_daily_jobs
 from clinics.services.cases import create_case, submit_case
@@ -448,17 +449,24 @@ class RefusingBackend(BaseEmailBackend):
         raise SMTPException("The mail server is away.")
 
 
-def test_a_failed_send_records_nothing_and_the_next_run_sends(region, settings):
+def test_a_failed_send_is_recorded_unsent_and_the_retry_sends_it_once(region, settings):
     clinics, _elsewhere, people = region
     round = open_on(OPENED, clinics, people["admin"])
     settings.EMAIL_BACKEND = f"{__name__}.RefusingBackend"
-    with pytest.raises(SMTPException):
-        send_round_opened(round.pk)
-    assert not Notification.objects.exists()
+    with time_machine.travel(at(OPENED, 10), tick=False):
+        assert send_round_opened(round.pk) == 4  # recorded, not sent
+    assert not Notification.objects.filter(sent_at__isnull=False).exists()
+    assert set(Notification.objects.values_list("attempts", "last_error")) == {
+        (1, "SMTPException: The mail server is away.")
+    }
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    assert send_round_opened(round.pk) == 4
+    assert send_round_opened(round.pk) == 0  # a rerun records nothing and sends nothing
+    with time_machine.travel(at(OPENED, 10).replace(minute=6), tick=False):
+        assert send_pending() == 4
+        assert send_pending() == 0
     assert len(mail.outbox) == 4
+    assert not Notification.objects.filter(sent_at__isnull=True).exists()
 
 
 def test_mails_are_in_swedish_whatever_language_is_active(
