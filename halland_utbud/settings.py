@@ -232,10 +232,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "halland_utbud.signin.ThrottledTokenAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    # Per signed-in user (token or session) and, without a sign-in, per client address.
+    # Per signed-in user (token or session) and, without a sign-in, per client address;
+    # refusals for want of a valid sign-in count there too (halland_utbud.api).
     "DEFAULT_THROTTLE_CLASSES": [
         "halland_utbud.signin.AnonRateThrottle",
         "halland_utbud.signin.UserRateThrottle",

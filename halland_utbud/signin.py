@@ -6,8 +6,7 @@ from axes.helpers import get_client_username
 from axes.models import AccessAttempt
 from django.conf import settings
 from rest_framework import throttling
-from rest_framework.authentication import TokenAuthentication
-from rest_framework.exceptions import AuthenticationFailed, Throttled
+from rest_framework.exceptions import Throttled
 from rest_framework.settings import api_settings
 
 from halland_utbud.client_address import client_address
@@ -65,24 +64,20 @@ class UserRateThrottle(_ClientAddressMixin, throttling.UserRateThrottle):
     """Requests per signed-in user, whether by token or session (``API_THROTTLE_USER_RATE``)."""
 
 
-class _BadCredentialsThrottle(AnonRateThrottle):
-    """The anonymous bucket of the address, counted before the user is known (asking
-    ``request.user`` inside authentication would authenticate again)."""
+class _RefusedSignInThrottle(AnonRateThrottle):
+    """The address's anonymous bucket, whoever ``request.user`` turned out to be."""
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
-class ThrottledTokenAuthentication(TokenAuthentication):
-    """A wrong token is refused before the throttles run (DRF authenticates first), so
-    each one is counted here in the address's anonymous bucket: guessing tokens gets 429
-    with Retry-After like any other flood."""
+def throttle_refused_sign_in(request, view) -> Throttled | None:
+    """Count a request refused for want of a valid sign-in (no token, a wrong one) in the
+    address's anonymous bucket; past the rate, the 429 to answer instead of the 401.
 
-    def authenticate(self, request):
-        try:
-            return super().authenticate(request)
-        except AuthenticationFailed:
-            throttle = _BadCredentialsThrottle()
-            if not throttle.allow_request(request, None):
-                raise Throttled(wait=throttle.wait()) from None
-            raise
+    DRF checks permissions before throttles, so such a request never reaches them: without
+    this, guessing tokens would be limited by nothing."""
+    throttle = _RefusedSignInThrottle()
+    if throttle.allow_request(request, view):
+        return None
+    return Throttled(wait=throttle.wait())
