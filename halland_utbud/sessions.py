@@ -44,6 +44,13 @@ def _expiry_message(now: int, signed_in_at: int, last_active_at: int) -> str | N
     return None
 
 
+def record_sign_in(sender, request, user, **kwargs) -> None:
+    """On ``user_logged_in`` (connected in ``clinics.apps``): the session starts now."""
+    now = int(time.time())
+    request.session[SIGNED_IN_AT] = now
+    request.session[LAST_ACTIVE_AT] = now
+
+
 def _stamp(request, now: int) -> None:
     session = request.session
     session.setdefault(SIGNED_IN_AT, now)
@@ -73,8 +80,4 @@ class SessionTimeoutMiddleware:
                 messages.info(request, message)
                 return redirect_to_login(request.get_full_path())
             _stamp(request, now)
-        response = self.get_response(request)
-        if request.user.is_authenticated and SIGNED_IN_AT not in request.session:
-            # This request signed the user in.
-            _stamp(request, int(time.time()))
-        return response
+        return self.get_response(request)
