@@ -5,12 +5,13 @@ the request came through the proxy that ``TRUSTED_PROXY`` names."""
 import pytest
 import time_machine
 from axes.models import AccessAttempt
+from django.core.exceptions import ImproperlyConfigured
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
 from clinics.models import Role
-from halland_utbud.client_address import client_address
+from halland_utbud.client_address import client_address, parse_networks
 from tests.factories import make_user
 
 PASSWORD = "ett-bra-losenord-42"
@@ -60,6 +61,12 @@ def test_four_wrong_passwords_from_each_of_five_addresses_do_not_open_the_accoun
         for _attempt in range(4):
             sign_in(user.username, WRONG, f"198.51.100.{n}")
     assert not signed_in(sign_in(user.username, PASSWORD, "198.51.100.6"))
+
+
+def test_padding_the_username_does_not_make_it_another_one(user):
+    for n in range(5):
+        sign_in(" " * n + user.username + " " * n, WRONG, f"198.51.100.{n + 1}")
+    assert locked_out(sign_in(user.username, PASSWORD, "198.51.100.9"))
 
 
 def test_the_lockout_of_a_username_ends_after_the_cool_off(user, settings):
@@ -131,6 +138,11 @@ def test_with_a_trusted_proxy_its_forwarded_for_names_the_client(settings):
     # No header, or garbage in it: the proxy's own address.
     assert client_address(request_from("10.0.0.5")) == "10.0.0.5"
     assert client_address(request_from("10.0.0.5", "not-an-address")) == "10.0.0.5"
+
+
+def test_a_misspelt_trusted_proxy_stops_the_process():
+    with pytest.raises(ImproperlyConfigured, match="TRUSTED_PROXY"):
+        parse_networks(["10.0.0.5", "10.0.0.300"])
 
 
 def test_a_trusted_proxy_may_be_a_network_and_chained_proxies_are_skipped(settings):
