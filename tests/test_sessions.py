@@ -39,8 +39,7 @@ def still_signed_in(client) -> bool:
 def idle_message(minutes: int) -> str:
     return ngettext(
         "You were signed out after %(minutes)s minute without activity. Sign in again to go on.",
-        "You were signed out after %(minutes)s minutes without activity. "
-        "Sign in again to go on.",
+        "You were signed out after %(minutes)s minutes without activity. Sign in again to go on.",
         minutes,
     ) % {"minutes": minutes}
 
