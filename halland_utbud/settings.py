@@ -5,6 +5,7 @@ in-process (the embedded default, for a fresh machine). With DATABASE_URL and
 CELERY_BROKER_URL (or REDIS_URL) it uses PostgreSQL and Redis, as in production.
 """
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -156,6 +157,12 @@ SESSION_COOKIE_AGE = SESSION_MAX_AGE_SECONDS
 # API throttles (DRF's rate syntax: number/second|minute|hour|day), counted in the cache.
 API_THROTTLE_USER_RATE = env_str("API_THROTTLE_USER_RATE", default="1000/hour")
 API_THROTTLE_ANON_RATE = env_str("API_THROTTLE_ANON_RATE", default="60/minute")
+for _name, _rate in [
+    ("API_THROTTLE_USER_RATE", API_THROTTLE_USER_RATE),
+    ("API_THROTTLE_ANON_RATE", API_THROTTLE_ANON_RATE),
+]:
+    if not re.fullmatch(r"[1-9][0-9]*/(second|minute|hour|day)", _rate):
+        raise ImproperlyConfigured(f"{_name} must be like 60/minute, not {_rate!r}.")
 # The throttles' counts must be shared by every web process: Redis when configured.
 CACHE_URL = env_str("CACHE_URL") or env_str("REDIS_URL")
 if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):

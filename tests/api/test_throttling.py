@@ -2,6 +2,7 @@
 sign-in, wrong tokens included; past the rate 429 with Retry-After, others unaffected."""
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -76,23 +77,42 @@ def test_guessing_tokens_is_throttled_per_address(db, low_rates):
     assert token_client_for(make_user(Role.VIEWER)).get(LIST).status_code == 200
 
 
-def test_the_throttles_use_a_cache_shared_by_the_processes_when_redis_is_configured(
-    monkeypatch,
-):
-    """CACHE_URL (or REDIS_URL) switches the cache to Redis; without it the process's own."""
+def reloaded_settings(monkeypatch, **environment):
+    """The settings as read with ``environment``, by name; the module is then read again
+    as it was (a reload changes the module object itself, hence the copy)."""
     import importlib
 
     import halland_utbud.settings as project_settings
 
-    monkeypatch.setenv("CACHE_URL", "redis://127.0.0.1:6379/1")
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
     try:
         reloaded = importlib.reload(project_settings)
-        assert reloaded.CACHES["default"] == {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:6379/1",
-        }
+        return {name: value for name, value in vars(reloaded).items() if name.isupper()}
     finally:
-        monkeypatch.delenv("CACHE_URL")
-        monkeypatch.delenv("REDIS_URL", raising=False)
-        reloaded = importlib.reload(project_settings)
-    assert reloaded.CACHES["default"]["BACKEND"].endswith("LocMemCache")
+        for name in environment:
+            monkeypatch.delenv(name)
+        importlib.reload(project_settings)
+
+
+def test_the_throttles_use_a_cache_shared_by_the_processes_when_redis_is_configured(
+    monkeypatch,
+):
+    """CACHE_URL (or REDIS_URL) switches the cache to Redis; without it the process's own."""
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    shared = reloaded_settings(monkeypatch, CACHE_URL="redis://127.0.0.1:6379/1")["CACHES"]
+    assert shared["default"] == {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:6379/1",
+    }
+    own = reloaded_settings(monkeypatch)["CACHES"]
+    assert own["default"]["BACKEND"].endswith("LocMemCache")
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("API_THROTTLE_USER_RATE", "lots"), ("API_THROTTLE_ANON_RATE", "60/fortnight")],
+)
+def test_a_rate_that_makes_no_sense_stops_the_process(monkeypatch, name, value):
+    with pytest.raises(ImproperlyConfigured, match=name):
+        reloaded_settings(monkeypatch, **{name: value})
