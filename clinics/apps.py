@@ -33,9 +33,12 @@ class ClinicsConfig(AppConfig):
     verbose_name = _("Clinics")
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
         from clinics.catalogue_preview import catalogue_impact
         from clinics.clinic_page import add_section
         from clinics.views.action_plans import clinic_page_section
+        from halland_utbud.sessions import record_sign_in
         from requirements.previews import register_impact
         from requirements.signals import catalogue_version_stored
 
@@ -45,6 +48,8 @@ class ClinicsConfig(AppConfig):
         catalogue_version_stored.connect(
             rebuild_on_new_catalogue, weak=False, dispatch_uid="clinics.rebuild_timelines"
         )
+        # The project's session limits count from the sign-in (halland_utbud.sessions).
+        user_logged_in.connect(record_sign_in, dispatch_uid="halland_utbud.record_sign_in")
         post_migrate.connect(
             build_missing_timeline, sender=self, dispatch_uid="clinics.build_missing_timeline"
         )

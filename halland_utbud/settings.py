@@ -5,6 +5,7 @@ in-process (the embedded default, for a fresh machine). With DATABASE_URL and
 CELERY_BROKER_URL (or REDIS_URL) it uses PostgreSQL and Redis, as in production.
 """
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from halland_utbud.client_address import parse_networks
 from halland_utbud.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -58,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "halland_utbud.sessions.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
@@ -128,13 +131,50 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Lockout after repeated failed sign-ins, per username and address (django-axes).
+# --- Sign-in, sessions and API throttles (halland_utbud.signin, halland_utbud.sessions) ---
+# The addresses (or networks) of the reverse proxy whose X-Forwarded-For is believed,
+# comma-separated. Empty: the client is REMOTE_ADDR whatever headers it sends.
+TRUSTED_PROXY = env_list("TRUSTED_PROXY", default=[])
+parse_networks(TRUSTED_PROXY)
+# Lockout after repeated failed sign-ins (django-axes): a username after 5 failures from
+# any address, an address after 20 across usernames; both for 15 minutes.
+AXES_HANDLER = "halland_utbud.signin.SignInLockoutHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", default=5)
+SIGN_IN_FAILURE_LIMITS = {
+    "username": AXES_FAILURE_LIMIT,
+    "ip_address": env_int("AXES_IP_FAILURE_LIMIT", default=20),
+}
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "halland_utbud.client_address.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# A signed-in session ends after 30 minutes without activity and 10 hours after sign-in.
+SESSION_IDLE_TIMEOUT_SECONDS = env_int("SESSION_IDLE_TIMEOUT_SECONDS", default=30 * 60)
+SESSION_MAX_AGE_SECONDS = env_int("SESSION_MAX_AGE_SECONDS", default=10 * 60 * 60)
+SESSION_COOKIE_AGE = SESSION_MAX_AGE_SECONDS
+# API throttles (DRF's rate syntax: number/second|minute|hour|day), counted in the cache.
+API_THROTTLE_USER_RATE = env_str("API_THROTTLE_USER_RATE", default="1000/hour")
+API_THROTTLE_ANON_RATE = env_str("API_THROTTLE_ANON_RATE", default="60/minute")
+for _name, _rate in [
+    ("API_THROTTLE_USER_RATE", API_THROTTLE_USER_RATE),
+    ("API_THROTTLE_ANON_RATE", API_THROTTLE_ANON_RATE),
+]:
+    if not re.fullmatch(r"[1-9][0-9]*/(second|minute|hour|day)", _rate):
+        raise ImproperlyConfigured(f"{_name} must be like 60/minute, not {_rate!r}.")
+# The throttles' counts must be shared by every web process: Redis when configured.
+CACHE_URL = env_str("CACHE_URL") or env_str("REDIS_URL")
+if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured(f"CACHE_URL must be a redis:// URL, not {CACHE_URL!r}.")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+# --- end of sign-in, sessions and API throttles ---
 
 # Swedish first, English available.
 LANGUAGE_CODE = "sv"
@@ -218,6 +258,13 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    # Per signed-in user (token or session) and, without a sign-in, per client address;
+    # refusals for want of a valid sign-in count there too (halland_utbud.api).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "halland_utbud.signin.AnonRateThrottle",
+        "halland_utbud.signin.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {"user": API_THROTTLE_USER_RATE, "anon": API_THROTTLE_ANON_RATE},
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "halland_utbud.api.PageSizePagination",
     "PAGE_SIZE": 50,

@@ -40,6 +40,15 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The API throttles count in the cache: each test starts with no requests counted,
+    whatever the tests before it sent from the same address or user id."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def catalogue(db):
     """The repository's catalogue of decision RS220477, imported as in production."""
