@@ -7,8 +7,10 @@ of a single municipality.
   that a spreadsheet would read as a formula is neutralised with a leading apostrophe
   (OWASP: CSV injection): clinic and provider names come from outside the region.
 - XLSX is written by XlsxWriter in its constant-memory mode to a temporary file, then sent
-  from it. Text cells are typed as text, so nothing in them is ever a formula; dates are
-  dates and shares percentages. Each sheet has an autofilter and columns as wide as their
+  from it. Text cells are typed as text, so nothing in them is ever a formula, and they
+  hold the text as given: neutralising is CSV's alone, and records fed to a workbook are
+  never neutralised (a stray apostrophe would show). Dates are dates and shares
+  percentages. Each sheet has an autofilter and columns as wide as their
   contents, and a last sheet says what the file holds: the filter, the day, the catalogue.
 """
 

@@ -1,9 +1,12 @@
 """Forms the follow-up's pages share."""
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from clinics.services.clinics_csv import FileTooLarge, check_file_size
 from followup.models import ClinicIndicator
 from followup.vocabulary import Direction, ReportingFrequency
 from halland_utbud.limits import LONG_TEXT_MAX, NAME_MAX, SHORT_TEXT_MAX
@@ -123,17 +126,20 @@ class ClinicIndicatorValueForm(forms.Form):
 class UsageUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Usage file (CSV)"),
-        help_text=_(
-            "Semicolon-separated, UTF-8, with the columns hsa_id;month;measure;value, the "
-            "month as YYYY-MM. At most 20 MB."
-        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
 
-    MAX_BYTES = 20 * 1024 * 1024
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "Semicolon-separated, UTF-8, with the columns hsa_id;month;measure;value, the "
+            "month as YYYY-MM. At most %(limit)s."
+        ) % {"limit": filesizeformat(settings.IMPORT_MAX_BYTES)}
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > self.MAX_BYTES:
-            raise forms.ValidationError(_("The file is larger than 20 MB."))
+        try:
+            check_file_size(upload.size)  # before a byte of it is read
+        except FileTooLarge as error:
+            raise ValidationError(error.message) from None
         return upload

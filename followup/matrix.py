@@ -65,7 +65,7 @@ _SELECT = (
 )
 
 
-def _matrix(selection: ClinicSelection, *, for_file: bool) -> QuerySet[RequirementStatusPeriod]:
+def _matrix(selection: ClinicSelection, *, for_csv: bool) -> QuerySet[RequirementStatusPeriod]:
     day = selection.on_date
     # The clinic's name on the day, from its status row, as the overview shows it.
     name = "day_row__name"
@@ -83,7 +83,7 @@ def _matrix(selection: ClinicSelection, *, for_file: bool) -> QuerySet[Requireme
         )
         .annotate(
             m_hsa_id=F("clinic__hsa_id"),
-            m_clinic_name=neutralised(name) if for_file else F(name),
+            m_clinic_name=neutralised(name) if for_csv else F(name),
             m_status=F("status"),
             m_answer_status=_blank_as_null("answer_status"),
             m_channel=_blank_as_null("channel"),
@@ -93,10 +93,11 @@ def _matrix(selection: ClinicSelection, *, for_file: bool) -> QuerySet[Requireme
     )
 
 
-def matrix_rows(selection: ClinicSelection, *, for_file: bool = False) -> QuerySet:
+def matrix_rows(selection: ClinicSelection, *, for_csv: bool = False) -> QuerySet:
     """The matrix rows as tuples in ``COLUMNS`` order, by clinic and in catalogue order.
-    ``for_file`` neutralises names that a spreadsheet would read as formulas."""
-    return _matrix(selection, for_file=for_file).values_list(*_SELECT)
+    ``for_csv`` neutralises names that a spreadsheet would read as formulas: only CSV
+    needs it, since a workbook types them as text (``matrix_records``)."""
+    return _matrix(selection, for_csv=for_csv).values_list(*_SELECT)
 
 
 # JSON, page by page
@@ -133,7 +134,7 @@ def matrix_page(
     selection: ClinicSelection, *, after: Cursor | None, size: int
 ) -> tuple[list[dict], Cursor | None]:
     """One page of rows as dicts, and the cursor of the next page (None on the last)."""
-    rows = _matrix(selection, for_file=False).values_list("requirement_id", *_SELECT)
+    rows = _matrix(selection, for_csv=False).values_list("requirement_id", *_SELECT)
     if after is not None:
         rows = rows.filter(
             Q(clinic_id__gt=after.clinic_id)
@@ -152,7 +153,7 @@ def matrix_csv(selection: ClinicSelection) -> Iterator[bytes]:
     """The header, then every row; the database writes the rows where it can. Lines end
     in a bare newline, as COPY writes them."""
     yield csv_header(COLUMNS, newline="\n")
-    rows = matrix_rows(selection, for_file=True)
+    rows = matrix_rows(selection, for_csv=True)
     if connection.vendor != "postgresql":
         yield from csv_body(rows.iterator(chunk_size=2000), cell=plain_cell, newline="\n")
         return

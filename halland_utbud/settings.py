@@ -73,6 +73,9 @@ CSRF_FAILURE_VIEW = "halland_utbud.views.csrf_failure"
 # Django's default (2.5 MB), said out loud: far above any form's longest texts (the limits
 # in halland_utbud.limits), and a larger body gets the framed "text too long" page.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# The largest file an import (clinics, usage) accepts, command or upload, checked before
+# it is read: the register and a month of usage are far smaller.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
 
 TEMPLATES = [
     {

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import IO
 
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -98,9 +100,34 @@ class ClinicRow:
     active_until: date | None
 
 
+# Control characters no CSV file of names and figures holds (tab, newline and carriage
+# return are kept): a NUL byte, say, from a file saved by the wrong program.
+_CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+class FileTooLarge(ApplicationError):
+    """A file over ``settings.IMPORT_MAX_BYTES``, refused before it is read."""
+
+
+def check_file_size(size: int) -> None:
+    """Refuse a file of ``size`` bytes over the import limit; call it before reading (a
+    command with ``os.stat``, an upload form with ``UploadedFile.size``)."""
+    if size > settings.IMPORT_MAX_BYTES:
+        raise FileTooLarge(
+            _("The file is larger than the %(limit)s that an import accepts.")
+            % {"limit": filesizeformat(settings.IMPORT_MAX_BYTES)}
+        )
+
+
 def read_text(stream_or_text: str | bytes | IO) -> str:
-    """The file's text; a file that is not UTF-8 is refused."""
-    data = stream_or_text.read() if hasattr(stream_or_text, "read") else stream_or_text
+    """The file's text; a file over the size limit, one that is not UTF-8 and one that
+    holds control characters are refused."""
+    if hasattr(stream_or_text, "read"):
+        # Never more than one byte past the limit, whatever the caller checked.
+        data = stream_or_text.read(settings.IMPORT_MAX_BYTES + 1)
+    else:
+        data = stream_or_text
+    check_file_size(len(data.encode() if isinstance(data, str) else data))
     if isinstance(data, bytes):
         try:
             data = data.decode("utf-8-sig")
@@ -109,7 +136,24 @@ def read_text(stream_or_text: str | bytes | IO) -> str:
             raise ImportRejected(
                 [ImportProblem(line, "", _("The file is not encoded in UTF-8."))]
             ) from None
-    return data.removeprefix("\ufeff")
+    text = data.removeprefix("\ufeff")
+    _check_control_characters(text)
+    return text
+
+
+def _check_control_characters(text: str) -> None:
+    problems = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        if found := _CONTROL_CHARACTER.search(line):
+            reason = _(
+                "The line holds the control character %(character)s, which an import does "
+                "not accept (only tab, line feed and carriage return)."
+            )
+            problems.append(
+                ImportProblem(number, "", reason % {"character": f"U+{ord(found[0]):04X}"})
+            )
+    if problems:
+        raise ImportRejected(problems)
 
 
 def _choice_problem(value: str, choices: type, label: str) -> str | None:
@@ -239,12 +283,11 @@ class Table:
 def read_table(text: str, *, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> Table:
     """The file's rows; raises ImportRejected for a header without the right columns,
     since every row would then repeat the same complaint. Blank rows are skipped."""
+    if not text.strip():  # nothing, or only blank lines: not nine missing columns
+        raise ImportRejected([ImportProblem(1, "", _("The file is empty."))])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=";")
     problems: list[ImportProblem] = []
-    try:
-        header = [column.strip().lower() for column in next(reader)]
-    except StopIteration:
-        raise ImportRejected([ImportProblem(1, "", _("The file is empty."))]) from None
+    header = [column.strip().lower() for column in next(reader)]
 
     present = set(header)
     for column in required:

@@ -5,7 +5,7 @@ people acting at once cannot both win.
 
 from datetime import date
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -86,17 +86,36 @@ def _record(report: Report, *, actor: User, from_state: str, comment: str = "") 
     )
 
 
+class ReportAlreadyOpen(InvalidTransition):
+    """The clinic already has a report in progress: ``report``, which a second "start"
+    (a double click, two tabs) should lead to instead."""
+
+    def __init__(self, report: Report | None) -> None:
+        super().__init__(_("The clinic already has a report that is not approved."))
+        self.report = report
+
+
+def _open_report(clinic: Clinic) -> Report | None:
+    return (
+        Report.objects.filter(clinic=clinic).exclude(state__in=ReportState.final_states()).first()
+    )
+
+
 @transaction.atomic
 def start_report(*, clinic: Clinic, actor: User, on_date: date | None = None) -> Report:
-    """Open a draft against the catalogue in force, pre-filled with the last approved answers."""
+    """Open a draft against the catalogue in force, pre-filled with the last approved answers.
+
+    Raises ``ReportAlreadyOpen`` with the clinic's report in progress if it has one, also
+    when another request started it a moment ago (two requests at once both pass the check;
+    the unique indexes let one insert, and the other finds the winner's report).
+    """
     check_may_report(actor, clinic)
     on_date = on_date or timezone.localdate()
     version = catalogue_in_force(on_date)
     if version is None:
         raise ApplicationError(_("No requirement catalogue is in force today."))
-    if Report.objects.filter(clinic=clinic).exclude(state__in=ReportState.final_states()).exists():
-        raise InvalidTransition(_("The clinic already has a report that is not approved."))
-    Report.objects.filter(clinic=clinic, is_latest=True).update(is_latest=False)
+    if (open_report := _open_report(clinic)) is not None:
+        raise ReportAlreadyOpen(open_report)
     report = Report(
         clinic=clinic,
         catalogue_version=version,
@@ -106,7 +125,14 @@ def start_report(*, clinic: Clinic, actor: User, on_date: date | None = None) ->
         prefilled_from_id=copy_sources([clinic.pk], on_date).get(clinic.pk),
     )
     report._history_user = actor
-    report.save()
+    try:
+        with transaction.atomic():  # a savepoint: the race's loser can still read the winner
+            Report.objects.filter(clinic=clinic, is_latest=True).update(is_latest=False)
+            report.save()
+    except IntegrityError:
+        # report_one_unapproved_per_clinic / report_one_latest_per_clinic: the other request
+        # committed its report first (PostgreSQL made this insert wait for it).
+        raise ReportAlreadyOpen(_open_report(clinic)) from None
     _record(report, actor=actor, from_state="")
     prefill_copies([report], version=version, actor=actor)
     return report

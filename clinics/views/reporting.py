@@ -22,7 +22,7 @@ from clinics import access
 from clinics.action_plans import with_action_plan
 from clinics.forms.report import ReportForm
 from clinics.models import Clinic, ClinicStatusPeriod, Report, ReportState, User
-from clinics.services.reports import start_report, submit_report
+from clinics.services.reports import ReportAlreadyOpen, start_report, submit_report
 from halland_utbud.errors import ApplicationError
 
 
@@ -100,6 +100,16 @@ def report_start(request: HttpRequest, pk: int) -> HttpResponse:
     clinic = access.get_clinic_for_user(request.user, pk)
     try:
         report = start_report(clinic=clinic, actor=request.user)
+    except ReportAlreadyOpen as already:
+        if already.report is None:  # started and decided between two clicks: nothing to show
+            messages.error(request, already.message)
+            return redirect("my_clinics")
+        # A second click, or another tab, leads to the report the first one started.
+        messages.info(
+            request,
+            _("A report for %(clinic)s had already been started.") % {"clinic": clinic.name},
+        )
+        return redirect("report_edit", pk=already.report.pk)
     except ApplicationError as error:
         messages.error(request, error.message)
         return redirect("my_clinics")

@@ -250,11 +250,13 @@ def test_starting_a_report_creates_a_draft_and_opens_it(reporter_client, catalog
     assert response.url == edit_url(report)
 
 
-def test_a_second_report_in_progress_is_refused_with_a_message(reporter_client, draft, clinic):
+def test_starting_again_leads_to_the_report_in_progress_with_a_message(
+    reporter_client, draft, clinic
+):
     response = reporter_client.post(reverse("report_start", args=[clinic.pk]), follow=True)
     assert Report.objects.filter(clinic=clinic).count() == 1
-    assert response.redirect_chain[-1][0] == reverse("my_clinics")
-    assert "message--error" in response.content.decode()
+    assert response.redirect_chain[-1][0] == edit_url(draft)
+    assert "message--info" in response.content.decode()
 
 
 def test_a_report_is_started_only_by_post(reporter_client, catalogue, clinic):

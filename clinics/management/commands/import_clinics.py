@@ -5,7 +5,12 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from clinics.services.clinics_csv import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, ImportRejected
+from clinics.services.clinics_csv import (
+    OPTIONAL_COLUMNS,
+    REQUIRED_COLUMNS,
+    ImportRejected,
+    check_file_size,
+)
 from clinics.services.register import import_clinics_csv
 from halland_utbud.commands import read_file
 
@@ -22,7 +27,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, file: str, **options) -> None:
         path = Path(file)
-        data = read_file(path)
+        data = read_file(path, check_size=check_file_size)
 
         try:
             result = import_clinics_csv(data)

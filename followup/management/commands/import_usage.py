@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from clinics.services.clinics_csv import ImportRejected
+from clinics.services.clinics_csv import ImportRejected, check_file_size
 from followup.usage import COLUMNS, import_usage
 from followup.vocabulary import UsageMeasure
 from halland_utbud.commands import read_file
@@ -26,7 +26,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, file: str, **options) -> None:
         path = Path(file)
-        data = read_file(path)
+        data = read_file(path, check_size=check_file_size)
 
         try:
             result = import_usage(data, actor=None, file_name=path.name, operator=_operator())
