@@ -71,7 +71,7 @@ class World:
 
     @property
     def clinic(self) -> Clinic:
-        """"This clinic": the one the identities are named after."""
+        """ "This clinic": the one the identities are named after."""
         return self.scenario.clinic_a
 
     @property
@@ -353,7 +353,9 @@ REACH: dict[str, Reach] = {
         lambda w: {"action": "reject", "comment": "Underlaget räcker inte."},
     ),
     "case_edit": Reach(_args("case_edit", _draft_case), _case_form),
-    "catalogue_preview_start": Reach(lambda w: reverse("catalogue_preview_start"), _catalogue_file),
+    "catalogue_preview_start": Reach(
+        lambda w: reverse("catalogue_preview_start"), _catalogue_file
+    ),
     "catalogue_preview": Reach(_args("catalogue_preview", _upload)),
     "catalogue_preview_import": Reach(_args("catalogue_preview_import", _upload)),
     "clinic_action_plan": Reach(
@@ -387,7 +389,9 @@ REACH: dict[str, Reach] = {
     "api:clinic-compliance": Reach(_args("api:clinic-compliance", _clinic_a)),
     "api:clinic-indicator-list": Reach(_args("api:clinic-indicator-list", _clinic_a)),
     "api:clinic-detail": Reach(_args("api:clinic-detail", _clinic_a)),
-    "api:provider-detail": Reach(lambda w: reverse("api:provider-detail", args=[w.clinic.provider_id])),
+    "api:provider-detail": Reach(
+        lambda w: reverse("api:provider-detail", args=[w.clinic.provider_id])
+    ),
     "api:case-list": Reach(lambda w: reverse("api:case-list"), _case_api, _API),
     "api:case-detail": Reach(_args("api:case-detail", _case(CaseState.SUBMITTED))),
     "api:case-approve": Reach(
@@ -434,5 +438,6 @@ def fingerprint() -> dict[str, str]:
 
 
 def changed_tables(before: dict[str, str], after: dict[str, str]) -> list[str]:
-    return sorted(table for table in before.keys() | after.keys() if before.get(table) != after.get(table))
-
+    return sorted(
+        table for table in before.keys() | after.keys() if before.get(table) != after.get(table)
+    )

@@ -23,6 +23,7 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from rest_framework.test import APIClient
 
+from clinics.models import Clinic
 from requirements.catalogue_import import DEFAULT_CATALOGUE_PATH, import_catalogue
 from tests.access_matrix_world import (
     ANONYMOUS,
@@ -210,7 +211,9 @@ def _url_names() -> dict[str, str]:
 
 
 def test_every_url_is_in_the_table():
-    missing = sorted(f"{name!r} ({route})" for name, route in _url_names().items() if name not in EXPECTED)
+    missing = sorted(
+        f"{name!r} ({route})" for name, route in _url_names().items() if name not in EXPECTED
+    )
 
     assert not missing, (
         "URL names missing from EXPECTED in tests/test_access_matrix.py: say who may read "
@@ -226,7 +229,9 @@ def test_the_table_names_no_url_that_does_not_exist():
 
 
 def test_every_url_has_a_name_so_that_the_table_can_hold_it():
-    unnamed = sorted(route for route, name, _entry in _walk(get_resolver().url_patterns) if not name)
+    unnamed = sorted(
+        route for route, name, _entry in _walk(get_resolver().url_patterns) if not name
+    )
 
     assert not unnamed, f"Give these URL patterns a name and add them to EXPECTED: {unnamed}"
 
@@ -277,6 +282,13 @@ def world(django_db_setup, django_db_blocker):
             api[name] = token_client_for(user)
         built.extra["identities"] = Identities(web=web, api=api)
         built.extra["fingerprint"] = fingerprint()
+        # Region Halland's clinics, which the reporter of clinic C (a private provider's)
+        # may not see: no answer to them names one.
+        built.extra["hidden_from_elsewhere"] = [
+            marker
+            for clinic in Clinic.objects.exclude(pk=built.scenario.clinic_c.pk)
+            for marker in (clinic.hsa_id, clinic.name)
+        ]
         yield built
         transaction.set_rollback(True)
 
@@ -286,6 +298,8 @@ class Sent:
     status: int
     location: str
     changed: list[str]
+    # What of another provider's clinics the answer shows to ``reporter_elsewhere``.
+    shown: list[str] = field(default_factory=list)
 
     @property
     def outcome(self) -> str:
@@ -307,8 +321,9 @@ class Sent:
 
 
 def send(world: World, name: str, identity: str, method: str) -> Sent:
-    """One request as ``identity``, in a savepoint rolled back after it, with the tables
-    compared to the world's before the rollback."""
+    """One request as ``identity``, in a savepoint rolled back after it; a write's tables
+    are compared to the world's before the rollback (a read may change rows, e.g. mark
+    notifications read, and the table asks nothing of that)."""
     how = reach(name)
     is_api = name.startswith("api:")
     identities: Identities = world.extra["identities"]
@@ -326,13 +341,19 @@ def send(world: World, name: str, identity: str, method: str) -> Sent:
                 response = client.post(url, data)
             else:
                 response = getattr(client, method)(url)
-        changed = changed_tables(world.extra["fingerprint"], fingerprint())
+        changed = (
+            [] if method == "get" else changed_tables(world.extra["fingerprint"], fingerprint())
+        )
         transaction.set_rollback(True)
+    shown = []
+    if identity == REPORTER_ELSEWHERE and not response.streaming:
+        text = response.content.decode("utf-8", errors="replace")
+        shown = [marker for marker in world.extra["hidden_from_elsewhere"] if marker in text]
     # Whatever the request did to the client (signed out, another language) is undone too.
     client.cookies = cookies
     mail.outbox.clear()
     caches["default"].clear()
-    return Sent(response.status_code, response.get("Location", ""), changed)
+    return Sent(response.status_code, response.get("Location", ""), changed, shown)
 
 
 def _check(name: str, rule: Rule, world: World) -> list[str]:
@@ -345,6 +366,8 @@ def _check(name: str, rule: Rule, world: World) -> list[str]:
         expected = "allowed" if identity in rule.read else "refused"
         if sent.outcome != expected:
             wrong.append(f"GET as {identity}: {sent}, expected {expected}")
+        if sent.shown:
+            wrong.append(f"GET as {identity} shows another provider's clinics: {sent.shown}")
 
     for method in write_methods(path):
         for identity in IDENTITIES:
