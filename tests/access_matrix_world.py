@@ -429,12 +429,24 @@ def _fingerprint_tables() -> list[str]:
 def fingerprint() -> dict[str, str]:
     """A digest of every row of every table of the app's models (their history and m2m
     tables included), table by table: a refused write must leave each one as it was."""
-    digests = {}
+    quote = connection.ops.quote_name
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One round trip, the server digests: this runs after each of ~500 writes.
+            cursor.execute(
+                " UNION ALL ".join(
+                    f"SELECT %s, md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), ''))"
+                    f" FROM {quote(table)} t"
+                    for table in _fingerprint_tables()
+                ),
+                _fingerprint_tables(),
+            )
+            return dict(cursor.fetchall())
+        digests = {}
         for table in _fingerprint_tables():
-            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)} ORDER BY 1")
+            cursor.execute(f"SELECT * FROM {quote(table)} ORDER BY 1")
             digests[table] = hashlib.sha256(repr(cursor.fetchall()).encode()).hexdigest()
-    return digests
+        return digests
 
 
 def changed_tables(before: dict[str, str], after: dict[str, str]) -> list[str]:
