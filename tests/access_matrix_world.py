@@ -18,7 +18,7 @@ refused for who sent it, not for what they sent.
 import hashlib
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.apps import apps
@@ -67,7 +67,6 @@ class World:
     users: dict[str, User]
     draft_case: ExemptionCase
     submitted_plan: ActionPlan
-    extra: dict = field(default_factory=dict)
 
     @property
     def clinic(self) -> Clinic:

@@ -9,7 +9,12 @@ refused write must leave every row of the app's tables as it was.
 Outcomes:
 - allowed: 2xx, or a redirect to somewhere other than the sign-in page;
 - refused: 401, 403, 404 (another clinic's object does not exist for the user), 405, or a
-  redirect to the sign-in page that brings the user back (anonymous).
+  redirect to the sign-in page that brings the user back (anonymous); on a form that is
+  theirs for their own clinics, a reporter may instead be turned away with the form's
+  error, when the table says so. Either way a refused write changes nothing.
+
+A reporter of another provider's clinic is never shown one of Region Halland's clinics:
+status codes alone would not see a list that says too much.
 """
 
 import copy
@@ -258,13 +263,20 @@ def write_methods(path: str) -> list[str]:
 
 
 @dataclass
-class Identities:
+class Matrix:
+    """The world, a client per identity (a session for the pages, a token for the API),
+    the tables' digest as the world left them, and what ``reporter_elsewhere`` must never
+    be shown: Region Halland's clinics (C is a private provider's)."""
+
+    world: World
     web: dict[str, Client]
     api: dict[str, APIClient]
+    fingerprint: dict[str, str]
+    hidden_from_elsewhere: list[str]
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
+def matrix(django_db_setup, django_db_blocker):
     """One world for the whole module, built through the services and rolled back at the
     end; each request below runs in a savepoint of its own, rolled back as well."""
     with (
@@ -280,16 +292,17 @@ def world(django_db_setup, django_db_blocker):
             web[name] = Client()
             web[name].force_login(user)
             api[name] = token_client_for(user)
-        built.extra["identities"] = Identities(web=web, api=api)
-        built.extra["fingerprint"] = fingerprint()
-        # Region Halland's clinics, which the reporter of clinic C (a private provider's)
-        # may not see: no answer to them names one.
-        built.extra["hidden_from_elsewhere"] = [
-            marker
-            for clinic in Clinic.objects.exclude(pk=built.scenario.clinic_c.pk)
-            for marker in (clinic.hsa_id, clinic.name)
-        ]
-        yield built
+        yield Matrix(
+            world=built,
+            web=web,
+            api=api,
+            fingerprint=fingerprint(),
+            hidden_from_elsewhere=[
+                marker
+                for clinic in Clinic.objects.exclude(pk=built.scenario.clinic_c.pk)
+                for marker in (clinic.hsa_id, clinic.name)
+            ],
+        )
         transaction.set_rollback(True)
 
 
@@ -320,14 +333,12 @@ class Sent:
         return f"{self.status}{where}{changed}"
 
 
-def send(world: World, name: str, identity: str, method: str) -> Sent:
+def send(matrix: Matrix, name: str, identity: str, method: str) -> Sent:
     """One request as ``identity``, in a savepoint rolled back after it; a write's tables
     are compared to the world's before the rollback (a read may change rows, e.g. mark
     notifications read, and the table asks nothing of that)."""
-    how = reach(name)
-    is_api = name.startswith("api:")
-    identities: Identities = world.extra["identities"]
-    client = (identities.api if is_api else identities.web)[identity]
+    how, world = reach(name), matrix.world
+    client = (matrix.api if name.startswith("api:") else matrix.web)[identity]
     url = how.url(world)
     cookies = copy.deepcopy(client.cookies)
     with transaction.atomic():
@@ -341,14 +352,12 @@ def send(world: World, name: str, identity: str, method: str) -> Sent:
                 response = client.post(url, data)
             else:
                 response = getattr(client, method)(url)
-        changed = (
-            [] if method == "get" else changed_tables(world.extra["fingerprint"], fingerprint())
-        )
+        changed = [] if method == "get" else changed_tables(matrix.fingerprint, fingerprint())
         transaction.set_rollback(True)
     shown = []
     if identity == REPORTER_ELSEWHERE and not response.streaming:
         text = response.content.decode("utf-8", errors="replace")
-        shown = [marker for marker in world.extra["hidden_from_elsewhere"] if marker in text]
+        shown = [marker for marker in matrix.hidden_from_elsewhere if marker in text]
     # Whatever the request did to the client (signed out, another language) is undone too.
     client.cookies = cookies
     mail.outbox.clear()
@@ -356,12 +365,12 @@ def send(world: World, name: str, identity: str, method: str) -> Sent:
     return Sent(response.status_code, response.get("Location", ""), changed, shown)
 
 
-def _check(name: str, rule: Rule, world: World) -> list[str]:
+def _check(name: str, rule: Rule, matrix: Matrix) -> list[str]:
     wrong = []
-    path = reach(name).url(world)
+    path = reach(name).url(matrix.world)
     reads = {}
     for identity in IDENTITIES:
-        sent = send(world, name, identity, "get")
+        sent = send(matrix, name, identity, "get")
         reads[identity] = sent
         expected = "allowed" if identity in rule.read else "refused"
         if sent.outcome != expected:
@@ -372,7 +381,7 @@ def _check(name: str, rule: Rule, world: World) -> list[str]:
     for method in write_methods(path):
         for identity in IDENTITIES:
             if rule.write is None:
-                sent = send(world, name, identity, method)
+                sent = send(matrix, name, identity, method)
                 if sent.outcome not in {"refused", reads[identity].outcome}:
                     wrong.append(
                         f"{method.upper()} as {identity}: {sent}, expected a refusal or the "
@@ -384,7 +393,7 @@ def _check(name: str, rule: Rule, world: World) -> list[str]:
             allowed = identity in rule.write
             if allowed and rule.not_sent:
                 continue
-            sent = send(world, name, identity, method)
+            sent = send(matrix, name, identity, method)
             label = f"{method.upper()} as {identity}: {sent}"
             if allowed:
                 if sent.outcome != "allowed":
@@ -402,10 +411,10 @@ def _check(name: str, rule: Rule, world: World) -> list[str]:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_who_may_read_and_write(name, world):
+def test_who_may_read_and_write(name, matrix):
     if name not in _url_names():
         pytest.fail(f"{name} is in EXPECTED but not in the URL configuration")
 
-    wrong = _check(name, EXPECTED[name], world)
+    wrong = _check(name, EXPECTED[name], matrix)
 
-    assert not wrong, f"{name} ({reach(name).url(world)}):\n" + "\n".join(wrong)
+    assert not wrong, f"{name} ({reach(name).url(matrix.world)}):\n" + "\n".join(wrong)
