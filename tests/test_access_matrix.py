@@ -365,47 +365,82 @@ def send(matrix: Matrix, name: str, identity: str, method: str) -> Sent:
     return Sent(response.status_code, response.get("Location", ""), changed, shown)
 
 
-def _check(name: str, rule: Rule, matrix: Matrix) -> list[str]:
-    wrong = []
-    path = reach(name).url(matrix.world)
-    reads = {}
+def _wrong_refusal(name: str, rule: Rule, identity: str, sent: Sent) -> str:
+    """What is wrong with the way a read is refused, if anything: anonymous is asked to sign
+    in (the API answers 401), and a clinic's object that other reporters read does not
+    exist for a reporter of another provider's clinic (404, not 403)."""
+    if sent.status == 405:
+        return ""
+    if identity == ANONYMOUS:
+        if name.startswith("api:"):
+            return "" if sent.status == 401 else "expected 401 for anonymous"
+        return "" if sent.status == 302 else "expected a redirect to sign-in for anonymous"
+    if identity == REPORTER_ELSEWHERE and rule.read & OWN and sent.status != 404:
+        return "expected 404: another clinic's object does not exist for them"
+    return ""
+
+
+def _check_reads(name: str, rule: Rule, matrix: Matrix) -> tuple[list[str], dict[str, Sent]]:
+    wrong, reads = [], {}
     for identity in IDENTITIES:
-        sent = send(matrix, name, identity, "get")
-        reads[identity] = sent
+        sent = reads[identity] = send(matrix, name, identity, "get")
         expected = "allowed" if identity in rule.read else "refused"
         if sent.outcome != expected:
             wrong.append(f"GET as {identity}: {sent}, expected {expected}")
+        elif expected == "refused" and (why := _wrong_refusal(name, rule, identity, sent)):
+            wrong.append(f"GET as {identity}: {sent}, {why}")
         if sent.shown:
             wrong.append(f"GET as {identity} shows another provider's clinics: {sent.shown}")
+    return wrong, reads
 
-    for method in write_methods(path):
-        for identity in IDENTITIES:
-            if rule.write is None:
-                sent = send(matrix, name, identity, method)
-                if sent.outcome not in {"refused", reads[identity].outcome}:
-                    wrong.append(
-                        f"{method.upper()} as {identity}: {sent}, expected a refusal or the "
-                        f"answer to GET ({reads[identity]}): the URL has no write"
-                    )
-                if sent.changed and not (rule.reading_writes and identity in rule.read):
-                    wrong.append(f"{method.upper()} as {identity} changed {sent.changed}")
-                continue
-            allowed = identity in rule.write
-            if allowed and rule.not_sent:
-                continue
-            sent = send(matrix, name, identity, method)
-            label = f"{method.upper()} as {identity}: {sent}"
-            if allowed:
-                if sent.outcome != "allowed":
-                    wrong.append(f"{label}, expected allowed")
-                elif not sent.changed and not rule.no_change:
-                    wrong.append(f"{label}, allowed but changed nothing: is the data valid?")
-                continue
-            turned_away = identity in rule.turned_away and sent.outcome != "other"
-            if sent.outcome != "refused" and not turned_away:
-                wrong.append(f"{label}, expected refused")
-            if sent.changed:
-                wrong.append(f"{label}: a refused write changed {sent.changed}")
+
+def _check_no_write(name: str, rule: Rule, matrix: Matrix, method: str, reads: dict) -> list:
+    """A URL without a write: a POST is refused or answered as the GET, and changes nothing
+    (but what reading itself changes, for those who may read)."""
+    wrong = []
+    for identity in IDENTITIES:
+        sent = send(matrix, name, identity, method)
+        label = f"{method.upper()} as {identity}: {sent}"
+        if sent.outcome not in {"refused", reads[identity].outcome}:
+            wrong.append(f"{label}, expected a refusal or the answer to GET ({reads[identity]})")
+        if sent.changed and not (rule.reading_writes and identity in rule.read):
+            wrong.append(f"{label}: the URL has no write, yet it changed {sent.changed}")
+    return wrong
+
+
+def _check_writes(name: str, rule: Rule, matrix: Matrix, method: str) -> list[str]:
+    wrong = []
+    for identity in IDENTITIES:
+        allowed = identity in rule.write
+        if allowed and rule.not_sent:
+            continue
+        sent = send(matrix, name, identity, method)
+        label = f"{method.upper()} as {identity}: {sent}"
+        if allowed:
+            if sent.outcome != "allowed":
+                wrong.append(f"{label}, expected allowed")
+            elif not sent.changed and not rule.no_change:
+                wrong.append(f"{label}, allowed but changed nothing: is the data valid?")
+            continue
+        if sent.changed:
+            wrong.append(f"{label}: a refused write changed {sent.changed}")
+        if identity in rule.turned_away:
+            if sent.outcome == "other":
+                wrong.append(f"{label}, expected the form with its error, or a refusal")
+        elif sent.outcome != "refused":
+            wrong.append(f"{label}, expected refused")
+        elif why := _wrong_refusal(name, rule, identity, sent):
+            wrong.append(f"{label}, {why}")
+    return wrong
+
+
+def _check(name: str, rule: Rule, matrix: Matrix) -> list[str]:
+    wrong, reads = _check_reads(name, rule, matrix)
+    for method in write_methods(reach(name).url(matrix.world)):
+        if rule.write is None:
+            wrong += _check_no_write(name, rule, matrix, method, reads)
+        else:
+            wrong += _check_writes(name, rule, matrix, method)
     return wrong
 
 
