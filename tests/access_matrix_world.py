@@ -6,7 +6,8 @@ needs beside it: a reporter of clinic A alone ("this clinic"), a draft case of c
 and a submitted action plan for a reviewer to decide. Identities are named from clinic
 A's point of view:
 
-- ``reporter_here`` reports for clinic A only;
+- ``reporter_here`` reports for clinic A (and for the plan's clinic in Laholm, which has
+  no report open, so that starting one is a write that does something);
 - ``coordinator`` is a clinic reporter linked to A's provider (Region Halland), so they
   report for A and B;
 - ``reporter_elsewhere`` reports for clinic C only, of another provider.
@@ -29,11 +30,10 @@ from django.utils import timezone
 
 from clinics.models import ActionPlan, CaseState, Clinic, ExemptionCase, ReportState, Role, User
 from clinics.services.action_plans import PlanRow, save_action_plan, submit_action_plan
-from clinics.services.cases import create_case
 from requirements.models import CatalogueVersion, Requirement
 from requirements.vocabulary import AnswerStatus, ExemptionKind, Municipality, ProviderKind
 from tests.api.helpers import approve_answers
-from tests.browser.pages import REVISION_2_PATH, Scenario, build_scenario
+from tests.browser.pages import REVISION_2_PATH, Scenario, _web_booking_case, build_scenario
 from tests.factories import make_clinic, make_user
 
 ANONYMOUS = "anonymous"
@@ -70,7 +70,7 @@ class World:
 
     @property
     def clinic(self) -> Clinic:
-        """ "This clinic": the one the identities are named after."""
+        """The clinic the identities are named after ("this clinic")."""
         return self.scenario.clinic_a
 
     @property
@@ -94,27 +94,14 @@ def build_world(catalogue: CatalogueVersion) -> World:
         REGION_ADMIN: scenario.users[Role.REGION_ADMIN.value],
     }
     submitted_plan = _submitted_plan(scenario, coordinator, reviewer)
-    # Reports for A directly, and for the plan's clinic, which has no report open (so that
-    # starting one is a write that does something).
     users[REPORTER_HERE] = make_user(
         Role.CLINIC_REPORTER,
         clinics=[scenario.clinic_a, submitted_plan.clinic],
         first_name="Lina",
         last_name="Öberg",
     )
-    today = timezone.localdate()
-    draft_case = create_case(
-        clinic=scenario.clinic_a,
-        requirement=catalogue.requirements.get(code=WEB_BOOKING),
-        actor=coordinator,
-        exemption_kind=ExemptionKind.REQUEST_APPOINTMENT,
-        reason_category="technical",
-        justification="Journalsystemet kan ännu inte ta emot tider bokade direkt.",
-        alternative="Beställa tid på 1177.",
-        links="https://www.1177.se/hitta-vard/underlag/tidbok",
-        requested_from=today,
-        requested_until=today + timedelta(days=60),
-    )
+    # A's own draft, for editing and submitting (the scenario's draft is B's).
+    draft_case = _web_booking_case(scenario.clinic_a, coordinator, catalogue, 60)
     return World(
         scenario=scenario,
         users=users,
