@@ -18,8 +18,9 @@ def production_env(**overrides: str | None) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        # Nothing of this test process's settings may leak into the fresh one.
-        if key not in {"DEBUG", "DJANGO_SETTINGS_MODULE"}
+        # Nothing of this test process's settings may leak into the fresh one (the
+        # browser tests' DJANGO_ALLOW_ASYNC_UNSAFE among them).
+        if key not in {"DEBUG", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
         and not key.startswith(("SECRET_KEY", "SECURE_", "TRUSTED_PROXY", "SESSION_COOKIE"))
     }
     env |= {
@@ -35,9 +36,9 @@ def production_env(**overrides: str | None) -> dict[str, str]:
     return env
 
 
-def run_python(code: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+def _run(arguments: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-c", code],
+        [sys.executable, *arguments],
         cwd=Path(settings.BASE_DIR),
         env=env,
         capture_output=True,
@@ -45,24 +46,18 @@ def run_python(code: str, env: dict[str, str]) -> subprocess.CompletedProcess:
         timeout=120,
         check=False,
     )
+
+
+def run_python(code: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return _run(["-c", code], env)
 
 
 def run_manage(*arguments: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "manage.py", *arguments],
-        cwd=Path(settings.BASE_DIR),
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return _run(["manage.py", *arguments], env)
 
 
 def production_setting(name: str, env: dict[str, str]) -> str:
     """``repr`` of one setting as production would read it from ``env``."""
-    result = run_python(
-        f"from django.conf import settings; print(repr(settings.{name}))", env=env
-    )
+    result = run_python(f"from django.conf import settings; print(repr(settings.{name}))", env=env)
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()

@@ -7,7 +7,10 @@ from django.core.exceptions import ImproperlyConfigured
 from halland_utbud.env import env_bool, env_int, env_str, production_secret_key
 from tests.production_settings import LONG_SECRET_KEY, production_env, run_python
 
-START = "import django; django.setup(); from django.conf import settings; print(len(settings.SECRET_KEY))"
+START = (
+    "import django; django.setup(); from django.conf import settings; "
+    "print(len(settings.SECRET_KEY))"
+)
 
 
 def test_production_refuses_to_start_without_a_secret_key():
@@ -89,7 +92,7 @@ def test_a_secret_set_both_ways_is_refused(monkeypatch, tmp_path):
     monkeypatch.setenv("EMAIL_HOST_PASSWORD", "two")
     monkeypatch.setenv("EMAIL_HOST_PASSWORD_FILE", str(tmp_path / "password"))
 
-    with pytest.raises(ImproperlyConfigured, match="EMAIL_HOST_PASSWORD or EMAIL_HOST_PASSWORD_FILE"):
+    with pytest.raises(ImproperlyConfigured, match="Set EMAIL_HOST_PASSWORD or EMAIL_HOST_PASS"):
         env_str("EMAIL_HOST_PASSWORD")
 
 
@@ -98,5 +101,5 @@ def test_a_missing_secret_file_stops_the_process_and_names_it(monkeypatch, tmp_p
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.setenv("DATABASE_URL_FILE", str(missing))
 
-    with pytest.raises(ImproperlyConfigured, match="DATABASE_URL_FILE=.*nowhere.* cannot be read"):
+    with pytest.raises(ImproperlyConfigured, match=r"DATABASE_URL_FILE=.*nowhere.* cannot"):
         env_str("DATABASE_URL")
