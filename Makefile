@@ -43,7 +43,7 @@ format: install
 	$(BIN)/ruff format .
 
 worker: install
-	$(BIN)/celery --app halland_utbud worker --loglevel INFO
+	DEBUG=true $(BIN)/celery --app halland_utbud worker --loglevel INFO
 
 beat: install
-	$(BIN)/celery --app halland_utbud beat --loglevel INFO
+	DEBUG=true $(BIN)/celery --app halland_utbud beat --loglevel INFO

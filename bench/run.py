@@ -13,6 +13,7 @@ memory is the export's. The table goes to stdout and to ``var/bench/latest.md``.
 import argparse
 import json
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -71,7 +72,15 @@ def ensure_database(url: str) -> None:
 
 
 def run_measure(url: str, *arguments: str) -> dict:
-    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "false"}
+    # Production's settings, over the test client's plain http: a key of its own (it
+    # refuses to start without one) and no redirect to https.
+    env = {
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        **os.environ,
+        "DATABASE_URL": url,
+        "DEBUG": "false",
+        "SECURE_SSL_REDIRECT": "false",
+    }
     env.pop("CELERY_BROKER_URL", None)
     completed = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "measure.py"), *arguments],

@@ -4,10 +4,13 @@ Apart from ``halland_utbud.api``, which the REST framework's settings import: th
 drf-spectacular's views, which read those settings.
 """
 
+from csp.constants import SELF
+from csp.decorators import csp_update
 from django.shortcuts import render
 from django.urls import get_resolver
+from django.utils.decorators import method_decorator
 from drf_spectacular.utils import extend_schema
-from drf_spectacular.views import SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -43,14 +46,23 @@ class ApiRootView(APIView):
         )
 
 
+# What Swagger UI needs beyond the app's policy (settings.CONTENT_SECURITY_POLICY).
+API_DOCS_CSP = {"img-src": [SELF, "data:"]}
+
+
 @extend_schema(exclude=True)
-class ApiDocsView(SpectacularSwaggerView):
+class ApiDocsView(SpectacularSwaggerSplitView):
     """Swagger UI for whoever is signed in or sends a token; to anyone else a page in the
     app's frame that says how to authorize, instead of a bare 401. The schema itself stays
-    behind SERVE_PERMISSIONS."""
+    behind SERVE_PERMISSIONS.
+
+    The split view serves Swagger UI's start script from this same URL (``?script``), so
+    the page has no inline script; its own policy adds only the icons Swagger UI's
+    stylesheet draws as ``data:`` images."""
 
     permission_classes = [AllowAny]
 
+    @method_decorator(csp_update(API_DOCS_CSP))
     def get(self, request, *args, **kwargs):
         if request.user and request.user.is_authenticated:
             return super().get(request, *args, **kwargs)

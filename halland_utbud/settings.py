@@ -10,23 +10,24 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp import constants as csp
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from halland_utbud.client_address import parse_networks
-from halland_utbud.env import env_bool, env_int, env_list, env_str
+from halland_utbud.env import env_bool, env_int, env_list, env_str, production_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 DEBUG = env_bool("DEBUG", default=False)
 
-SECRET_KEY = env_str("SECRET_KEY")
-if not SECRET_KEY:
-    if not DEBUG and env_bool("REQUIRE_SECRET_KEY", default=False):
-        raise ImproperlyConfigured("SECRET_KEY must be set in production.")
-    # Development and tests only: production sets REQUIRE_SECRET_KEY=true and its own key.
-    SECRET_KEY = "insecure-development-key-do-not-use-in-production"
+# Production (DEBUG false) refuses to start without a long key of its own; only a
+# development machine (DEBUG=true) falls back to a public one.
+if DEBUG:
+    SECRET_KEY = env_str("SECRET_KEY") or "insecure-development-key-do-not-use-in-production"
+else:
+    SECRET_KEY = production_secret_key(env_str("SECRET_KEY"))
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "axes",
+    "csp",
     "requirements",
     "clinics",
     "followup",
@@ -59,6 +61,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "halland_utbud.middleware.PermissionsPolicyMiddleware",
+    # After authentication: it asks whether the response goes to someone signed in.
+    "halland_utbud.middleware.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "halland_utbud.sessions.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -308,10 +314,53 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# --- Security headers and HTTPS (issue 11) ----------------------------------------------
+# In production (DEBUG false) every request is HTTPS: http is redirected, browsers are told
+# by HSTS never to try http again, and cookies are sent over HTTPS only. The health checks
+# stay reachable over plain http from inside the container.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
+# Only behind a trusted reverse proxy (TRUSTED_PROXY, above) is its X-Forwarded-Proto
+# believed: without one anyone could send the header and pass for HTTPS.
+if TRUSTED_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# No inline script or style anywhere: everything comes from the app's own static files.
+# The API docs (Swagger UI) add what they need on their view (halland_utbud.api_views).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.NONE],
+        "script-src": [csp.SELF],
+        "style-src": [csp.SELF],
+        "img-src": [csp.SELF],
+        "font-src": [csp.SELF],
+        "connect-src": [csp.SELF],
+        "manifest-src": [csp.SELF],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+        "base-uri": [csp.NONE],
+        "object-src": [csp.NONE],
+    },
+}
+# Browser features the app never uses, switched off for it and anything it might embed.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+}
 
 LOGGING = {
     "version": 1,

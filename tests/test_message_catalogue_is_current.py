@@ -34,7 +34,12 @@ def test_no_marked_string_is_missing_from_the_swedish_catalogue(tmp_path):
         else:
             shutil.copy(source, tmp_path / name)
     shutil.copytree(ROOT / "locale", tmp_path / "locale")
-    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    # The copy has no tests/: the app's own settings, with the suite's key (tests.settings).
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "halland_utbud.settings",
+    }
     subprocess.run(
         [sys.executable, "manage.py", "makemessages", "-l", "sv", "--no-obsolete", "-v", "0"],
         cwd=tmp_path,
