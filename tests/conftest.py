@@ -49,12 +49,68 @@ def _empty_cache():
     cache.clear()
 
 
-@pytest.fixture
-def catalogue(db):
-    """The repository's catalogue of decision RS220477, imported as in production."""
+_CATALOGUE_HASH = pytest.StashKey[str]()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(request, django_db_setup, django_db_blocker):
+    """The test database, with the repository's catalogue imported once for the session.
+
+    Importing it (parsing, validating, storing some 50 requirements) for every test that
+    asks for it cost more than most of those tests; its rows are never rewritten, so one
+    stored copy serves them all. Tests that do not ask for ``catalogue`` still start
+    without one (``_catalogue_only_where_asked``).
+    """
     from requirements.catalogue_import import DEFAULT_CATALOGUE_PATH, import_catalogue
 
-    version, _created = import_catalogue(DEFAULT_CATALOGUE_PATH)
+    with django_db_blocker.unblock():
+        version, _created = import_catalogue(DEFAULT_CATALOGUE_PATH)
+    request.config.stash[_CATALOGUE_HASH] = version.content_hash
+
+
+@pytest.fixture(autouse=True)
+def _catalogue_only_where_asked(request):
+    """A test that does not ask for ``catalogue`` sees no catalogue, as before the session
+    held one: it may import its own, count versions, or test what happens without one.
+
+    Inside a test's transaction the session's catalogue is removed and comes back with the
+    rollback. A transactional test (the live server's) commits the removal; its flush at
+    the end removes the catalogue anyway, and ``catalogue`` imports it again where needed.
+    """
+    if "catalogue" in request.fixturenames or not _uses_database(request):
+        return
+    request.getfixturevalue("db")
+    remove_catalogues()
+
+
+def _uses_database(request) -> bool:
+    names = request.fixturenames
+    return request.node.get_closest_marker("django_db") is not None or any(
+        name in names for name in ("db", "transactional_db", "live_server")
+    )
+
+
+def remove_catalogues() -> None:
+    """Delete every catalogue version, with its areas and requirements, in three
+    statements; only for a database that holds nothing else referring to them."""
+    from requirements.models import Area, CatalogueVersion, Requirement
+
+    with connection.cursor() as cursor:
+        for model in (Requirement, Area, CatalogueVersion):
+            cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
+
+
+@pytest.fixture
+def catalogue(request, db):
+    """The repository's catalogue of decision RS220477, imported as in production: the
+    session's copy, or a new import where a transactional test's flush removed it."""
+    from requirements.catalogue_import import DEFAULT_CATALOGUE_PATH, import_catalogue
+    from requirements.models import CatalogueVersion
+
+    content_hash = request.config.stash[_CATALOGUE_HASH]
+    version = CatalogueVersion.objects.filter(content_hash=content_hash).first()
+    if version is None:
+        version, _created = import_catalogue(DEFAULT_CATALOGUE_PATH)
     return version
 
 

@@ -171,6 +171,39 @@ def type_into(page, locator, text: str, *, replace: bool = True) -> None:
         pytest.fail(f"Typing into {locator} gave {value!r}, not {text!r}", pytrace=False)
 
 
+# Typed into a date field to learn the order of its parts: month, day or year first.
+_PROBE_DIGITS = "01022003"
+_PROBE_ORDERS = {"2003-01-02": "mdy", "2003-02-01": "dmy"}
+
+
+def type_date(page, locator, day) -> None:
+    """Tab to a date field and type ``day``'s digits, part by part, as a person does.
+
+    The order of the parts (day, month, year) follows the language Chromium runs in, not
+    the page's, so the field is asked first: a probe typed into it tells the order (year
+    first when it reads as neither of the others). Each part is a tab stop of its own:
+    Shift+Tab leaves the field backwards and Tab comes back in at its first part; then the
+    date is typed in that order.
+    """
+    tab_to(page, locator)
+    assert_focus_visible(page)
+    page.keyboard.type(_PROBE_DIGITS)
+    order = _PROBE_ORDERS.get(locator.input_value(), "ymd")
+    for _part in range(3):
+        page.keyboard.press("Shift+Tab")
+        if not locator.evaluate("el => el === document.activeElement"):
+            break
+    page.keyboard.press("Tab")
+    parts = {"y": f"{day.year:04d}", "m": f"{day.month:02d}", "d": f"{day.day:02d}"}
+    page.keyboard.type("".join(parts[part] for part in order))
+    if locator.input_value() != day.isoformat():
+        pytest.fail(
+            f"Typing {day.isoformat()} into {locator} (parts in the order {order}) gave "
+            f"{locator.input_value()!r}",
+            pytrace=False,
+        )
+
+
 def toggle_checkbox(page, locator, *, checked: bool = True) -> None:
     """Tab to a checkbox and press Space if it is not yet as wanted."""
     tab_to(page, locator)

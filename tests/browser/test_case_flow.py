@@ -4,6 +4,10 @@ A clinic reporter whose approved report says "Ej uppfyllt" for direct web bookin
 requests "beställa tid" instead (webbtidbok.boka_direkt, exemption request_appointment);
 a reviewer approves it for three months; the clinic page then shows the requirement as
 "Uppfyllt genom undantag". axe-core checks every new page on the way.
+
+With the keyboard only (tests/browser/keyboard.py): Tab to each control, the arrow keys
+to choose, typing to fill in, Enter to follow a link or press a button. A control the
+keyboard cannot reach or operate fails the flow.
 """
 
 from datetime import date
@@ -21,9 +25,18 @@ from tests.browser.conftest import (
     axe_violations,
     path_of,
     record_check,
-    sign_in_with_session,
     take_screenshot,
     url_of,
+)
+from tests.browser.keyboard import (
+    choose_radio,
+    press,
+    press_button,
+    press_link,
+    sign_in_by_keyboard,
+    sign_out_by_keyboard,
+    type_date,
+    type_into,
 )
 from tests.factories import REGION_HALLAND_ORG_NR, make_clinic, make_provider, make_user
 
@@ -87,8 +100,8 @@ def world(catalogue):
     }
 
 
-def test_an_approved_request_to_book_by_request_makes_web_booking_compliant(
-    page, context, live_server, world, screenshots, checked_pages
+def test_an_approved_request_to_book_by_request_makes_web_booking_compliant_by_keyboard(
+    page, live_server, world, screenshots, checked_pages
 ):
     clinic, requirement = world["clinic"], world["requirement"]
     clinic_url = url_of(live_server, reverse("clinic_detail", args=[clinic.pk]))
@@ -96,25 +109,26 @@ def test_an_approved_request_to_book_by_request_makes_web_booking_compliant(
     until = three_months_after(today)
 
     # The reporter sees direct booking not met, and requests an exemption from the page.
-    sign_in_with_session(page, live_server, world["reporter"])
+    sign_in_by_keyboard(page, live_server, world["reporter"])
     page.goto(clinic_url)
     assert compliance_word(page, requirement.name_sv) == sv("Not compliant")
-    with page.expect_navigation():
-        page.get_by_role("link", name=sv("Request an exemption")).click()
+    press_link(page, sv("Request an exemption"))
     assert path_of(page) == reverse("case_create")
     assert page.locator("#id_clinic").input_value() == str(clinic.pk)
     check_axe(page, checked_pages, "case_create (flow)", "clinic_reporter")
     take_screenshot(page, screenshots, "flow case request form")
 
-    page.check(f"input[name=exemption][value='{requirement.pk}:request_appointment']")
-    page.get_by_label(sv("Technical"), exact=True).check()
-    page.locator("#id_justification").fill(JUSTIFICATION)
-    page.locator("#id_alternative").fill(ALTERNATIVE)
-    page.locator("#id_links").fill("https://www.1177.se/hitta-vard/underlag/tidbok")
-    page.locator("#id_requested_from").fill(today.isoformat())
-    page.locator("#id_requested_until").fill(until.isoformat())
-    with page.expect_navigation():
-        page.get_by_role("button", name=sv("Submit for decision")).click()
+    exemption = page.locator(
+        f"input[name=exemption][value='{requirement.pk}:request_appointment']"
+    )
+    choose_radio(page, "exemption", exemption.evaluate("el => el.labels[0].innerText.trim()"))
+    choose_radio(page, "reason_category", sv("Technical"))
+    type_into(page, page.locator("#id_justification"), JUSTIFICATION)
+    type_into(page, page.locator("#id_alternative"), ALTERNATIVE)
+    type_into(page, page.locator("#id_links"), "https://www.1177.se/hitta-vard/underlag/tidbok")
+    type_date(page, page.locator("#id_requested_from"), today)
+    type_date(page, page.locator("#id_requested_until"), until)
+    press_button(page, sv("Submit for decision"))
 
     case = ExemptionCase.objects.get(clinic=clinic)
     assert path_of(page) == reverse("case_detail", args=[case.pk]), page.content()[:2000]
@@ -124,23 +138,21 @@ def test_an_approved_request_to_book_by_request_makes_web_booking_compliant(
     check_axe(page, checked_pages, "case_detail (flow, submitted)", "clinic_reporter")
 
     # The reviewer finds it first in the queue and approves it for three months.
-    context.clear_cookies()
-    sign_in_with_session(page, live_server, world["reviewer"])
+    sign_out_by_keyboard(page, sv("Sign out"))
+    sign_in_by_keyboard(page, live_server, world["reviewer"])
     page.goto(url_of(live_server, reverse("case_queue")))
     check_axe(page, checked_pages, "case_queue (flow)", "reviewer")
     take_screenshot(page, screenshots, "flow case queue")
-    with page.expect_navigation():
-        page.locator("tbody tr").first.get_by_role("link").click()
+    press(page, page.locator("tbody tr").first.get_by_role("link"))
     assert path_of(page) == reverse("case_detail", args=[case.pk])
     # Pre-filled with the requested period.
     assert page.locator("#id_valid_from").input_value() == today.isoformat()
     check_axe(page, checked_pages, "case_detail (flow, decision form)", "reviewer")
     take_screenshot(page, screenshots, "flow case decision")
 
-    page.locator("#id_valid_until").fill(until.isoformat())
-    page.locator("#id_comment").fill("Godkänt i tre månader.")
-    with page.expect_navigation():
-        page.get_by_role("button", name=sv("Approve"), exact=True).click()
+    type_date(page, page.locator("#id_valid_until"), until)
+    type_into(page, page.locator("#id_comment"), "Godkänt i tre månader.")
+    press_button(page, sv("Approve"))
 
     case.refresh_from_db()
     assert case.state == CaseState.APPROVED

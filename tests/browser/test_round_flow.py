@@ -33,6 +33,7 @@ from tests.browser.keyboard import (
     sign_in_by_keyboard,
     sign_out_by_keyboard,
     toggle_checkbox,
+    type_date,
     type_into,
 )
 from tests.factories import REGION_HALLAND_ORG_NR, make_clinic, make_provider, make_user
@@ -132,9 +133,7 @@ def test_a_round_for_three_clinics_is_opened_reported_approved_and_closed_in_the
     assert path_of(page) == reverse("round_create")
     check_axe(page, checked_pages, "round_create (round flow)")
     type_into(page, page.locator("#id_name"), ROUND_NAME)
-    # The order of a date field's parts (day, month, year) follows the language Chromium
-    # runs in, not the page's: typing them would make the test depend on the machine.
-    page.locator("#id_deadline").fill(deadline.isoformat())
+    type_date(page, page.locator("#id_deadline"), deadline)
     choose_radio(page, "scope", sv("The active clinics that match the filters below"))
     choose_option(page, page.locator("#id_municipality"), "Falkenberg")
     press_button(page, sv("Count clinics"))

@@ -14,6 +14,7 @@ from clinics.services.demo import seed_demo
 from requirements.catalogue_import import DEFAULT_CATALOGUE_PATH, import_catalogue, parse_catalogue
 from requirements.models import CatalogueVersion
 from requirements.vocabulary import AreaStatus
+from tests.seeded import built_once
 
 REVISION_2_PATH = DEFAULT_CATALOGUE_PATH.with_name("rs220477-revision-2.yaml")
 REVISION_2 = parse_catalogue(REVISION_2_PATH.read_text(encoding="utf-8"))
@@ -21,9 +22,15 @@ EFFECTIVE = REVISION_2.effective_from
 NOT_MET = {AreaStatus.NOT_MET, AreaStatus.NOT_REPORTED}
 
 
+@pytest.fixture(scope="module")
+def _seeded_register(django_db_setup, django_db_blocker):
+    yield from built_once(django_db_blocker, lambda: seed_demo(clinics=60, seed=3))
+
+
 @pytest.fixture
-def demo(db):
-    seed_demo(clinics=60, seed=3)
+def demo(_seeded_register, catalogue):
+    """A demo register of 60 clinics, seeded once for the module (every test here uses
+    it; what a test imports is rolled back after it)."""
 
 
 def statuses_on(day) -> tuple[dict, dict]:

@@ -10,6 +10,7 @@ from clinics.services.demo import seed_demo
 from requirements.models import CatalogueVersion
 from tests.clinics.test_catalogue_preview import REVISION_2_PATH
 from tests.factories import make_user
+from tests.seeded import built_once
 
 START = reverse("catalogue_preview_start")
 
@@ -18,9 +19,15 @@ def revision_2_file(name="rs220477-revision-2.yaml"):
     return SimpleUploadedFile(name, REVISION_2_PATH.read_bytes(), content_type="application/yaml")
 
 
+@pytest.fixture(scope="module")
+def _seeded_register(django_db_setup, django_db_blocker):
+    yield from built_once(django_db_blocker, lambda: seed_demo(clinics=30, seed=5))
+
+
 @pytest.fixture
-def demo(db):
-    seed_demo(clinics=30, seed=5)
+def demo(_seeded_register, catalogue):
+    """A demo register of 30 clinics, seeded once for the module (every test here uses
+    it)."""
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from requirements.vocabulary import ComplianceStatus
 from tests.api.helpers import client_for
 from tests.factories import make_user
 from tests.followup.test_overview_export import body
+from tests.seeded import built_once
 
 MEETS = {
     ComplianceStatus.COMPLIANT,
@@ -27,9 +28,16 @@ MEETS = {
 }
 
 
+@pytest.fixture(scope="module")
+def _seeded_register(django_db_setup, django_db_blocker):
+    yield from built_once(django_db_blocker, lambda: seed_demo(clinics=150, seed=7))
+
+
 @pytest.fixture
-def demo(db):
-    return seed_demo(clinics=150, seed=7)
+def demo(_seeded_register, catalogue):
+    """The demo register of 150 clinics, seeded once for the module (every test here
+    reads it)."""
+    return _seeded_register
 
 
 def from_the_matrix(client, day) -> set[int]:

@@ -20,6 +20,7 @@ from followup.targets import save_target
 from tests.api.helpers import bulk_approved_reports, client_for
 from tests.factories import make_clinic, make_provider, make_user
 from tests.followup.test_overview_page import bulk_clinics
+from tests.seeded import built_once
 
 FOLLOW_UP = reverse("follow_up")
 
@@ -63,78 +64,126 @@ def test_an_unknown_period_is_an_error_and_shows_no_figures(client, catalogue):
     assert response.context.get("follow_up") is None
 
 
+@pytest.fixture(scope="class")
+def _seeded_register(django_db_setup, django_db_blocker):
+    yield from built_once(django_db_blocker, _seed_with_snapshots)
+
+
 @pytest.fixture
-def demo(db):
+def demo(_seeded_register, catalogue):
+    """Yesterday, the day of the snapshots of a demo register of 120 clinics."""
+    return _seeded_register
+
+
+def _seed_with_snapshots():
     seed_demo(clinics=120, seed=5)
     yesterday = timezone.localdate() - timedelta(days=1)
     take_snapshots(as_of=yesterday)
     return yesterday
 
 
-def test_the_page_the_api_and_the_overview_agree_on_the_same_day(client, demo):
-    viewer = make_user(Role.VIEWER)
-    client.force_login(viewer)
-    month = Period.containing(demo)[2]
+class TestOnTheDemoRegister:
+    """The page on one demo register of 120 clinics with yesterday's snapshots, built once
+    for the class."""
 
-    page = client.get(FOLLOW_UP, {"period": month.code}).context["follow_up"]
-    api = (
-        client_for(viewer)
-        .get(reverse("api:snapshot-list"), {"period": month.code, "dimension": "region"})
-        .json()["results"]
-    )
-    totals = client.get(
-        reverse("overview"), {"on_date": demo.isoformat(), "active": "true"}
-    ).context["totals"]
+    def test_the_page_the_api_and_the_overview_agree_on_the_same_day(self, client, demo):
+        viewer = make_user(Role.VIEWER)
+        client.force_login(viewer)
+        month = Period.containing(demo)[2]
 
-    from_page = {
-        f.indicator.id: (f.snapshot.numerator, f.snapshot.denominator) for f in page.headline
-    }
-    from_api = {
-        row["indicator"]: (row["numerator"], row["denominator"])
-        for row in api
-        if row["indicator"] in HEADLINE
-    }
-    from_overview = {
-        "baseline": (totals.meets_baseline, totals.judged),
-        **{
-            f"area.{area.area.code}": (area.met, area.met + area.not_met + area.not_reported)
-            for area in totals.areas
-        },
-    }
-    assert page.as_of == demo
-    assert from_page == from_api == from_overview
-    assert len(from_page) == len(HEADLINE)
+        page = client.get(FOLLOW_UP, {"period": month.code}).context["follow_up"]
+        api = (
+            client_for(viewer)
+            .get(reverse("api:snapshot-list"), {"period": month.code, "dimension": "region"})
+            .json()["results"]
+        )
+        totals = client.get(
+            reverse("overview"), {"on_date": demo.isoformat(), "active": "true"}
+        ).context["totals"]
 
+        from_page = {
+            f.indicator.id: (f.snapshot.numerator, f.snapshot.denominator) for f in page.headline
+        }
+        from_api = {
+            row["indicator"]: (row["numerator"], row["denominator"])
+            for row in api
+            if row["indicator"] in HEADLINE
+        }
+        from_overview = {
+            "baseline": (totals.meets_baseline, totals.judged),
+            **{
+                f"area.{area.area.code}": (area.met, area.met + area.not_met + area.not_reported)
+                for area in totals.areas
+            },
+        }
+        assert page.as_of == demo
+        assert from_page == from_api == from_overview
+        assert len(from_page) == len(HEADLINE)
 
-def test_every_linked_figure_opens_the_overview_that_counts_it(client, demo):
-    client = signed_in(client)
-    page = client.get(FOLLOW_UP).context["follow_up"]
+    def test_every_linked_figure_opens_the_overview_that_counts_it(self, client, demo):
+        client = signed_in(client)
+        page = client.get(FOLLOW_UP).context["follow_up"]
 
-    for figure in page.headline:
-        overview = client.get(figure.url).context["totals"]
-        assert overview.clinics == figure.snapshot.numerator, figure.indicator.id
+        for figure in page.headline:
+            overview = client.get(figure.url).context["totals"]
+            assert overview.clinics == figure.snapshot.numerator, figure.indicator.id
 
+    def test_the_breakdown_pages_through_the_care_providers(self, client, demo):
+        response = signed_in(client).get(FOLLOW_UP, {"dimension": "provider"})
 
-def test_the_breakdown_pages_through_the_care_providers(client, demo):
-    response = signed_in(client).get(FOLLOW_UP, {"dimension": "provider"})
+        breakdown = response.context["breakdown"]
+        assert breakdown.dimension == "provider"
+        assert 0 < len(breakdown.rows) <= 50
+        names = [row.label for row in breakdown.rows]
+        assert names == sorted(names)
 
-    breakdown = response.context["breakdown"]
-    assert breakdown.dimension == "provider"
-    assert 0 < len(breakdown.rows) <= 50
-    names = [row.label for row in breakdown.rows]
-    assert names == sorted(names)
+    def test_the_trend_shows_each_month_of_the_year_that_has_a_snapshot(self, client, demo):
+        month = Period.containing(demo)[2]
+        before = Period.containing(month.start - timedelta(days=1))[2]
+        if before.start.year == month.start.year:
+            take_snapshots(periods=[before], as_of=before.end)
 
+        page = signed_in(client).get(FOLLOW_UP, {"period": month.code}).context["follow_up"]
 
-def test_the_trend_shows_each_month_of_the_year_that_has_a_snapshot(client, demo):
-    month = Period.containing(demo)[2]
-    before = Period.containing(month.start - timedelta(days=1))[2]
-    if before.start.year == month.start.year:
-        take_snapshots(periods=[before], as_of=before.end)
+        expected = [before, month] if before.start.year == month.start.year else [month]
+        assert [row.month for row in page.trend] == expected
 
-    page = signed_in(client).get(FOLLOW_UP, {"period": month.code}).context["follow_up"]
+    def test_each_chart_is_an_image_with_a_title_and_description_followed_by_its_numbers(
+        self, client, demo
+    ):
+        admin = make_user(Role.REGION_ADMIN)
+        save_target(
+            actor=admin,
+            indicator_id="baseline",
+            year=demo.year,
+            value=0.6,
+            document="Mål och budget",
+            document_date=demo.replace(month=1, day=1),
+        )
+        client.force_login(admin)
 
-    expected = [before, month] if before.start.year == month.start.year else [month]
-    assert [row.month for row in page.trend] == expected
+        response = client.get(FOLLOW_UP)
+
+        html = response.content.decode()
+        charts = re.findall(r"<svg[^>]*>.*?</svg>", html, flags=re.S)
+        assert len(charts) == 2  # the trend with its target line, and the breakdown's bars
+        for chart in charts:
+            assert 'role="img"' in chart
+            assert re.search(r"<title id=\"([^\"]+)\">[^<]+</title><desc id=", chart)
+            assert "<script" not in chart
+        trend_title = re.search(r"<title[^>]*>([^<]+)</title>", charts[0])[1]
+        assert "Uppfyller hela grundutbudet" in trend_title
+        after_trend = html[html.index(charts[0]) + len(charts[0]) :]
+        assert after_trend.lstrip().startswith("</figure>")
+        assert "Diagrammets siffror" in after_trend[:600]
+        assert "Där linjen mot målet går" in after_trend[:1500]
+        assert response.context["trend"].line is not None
+
+    def test_the_period_chooser_shows_the_period_on_the_page(self, client, demo):
+        response = signed_in(client).get(FOLLOW_UP)
+
+        shown = response.context["period"].code
+        assert f'<option value="{shown}" selected>' in response.content.decode()
 
 
 def test_the_number_of_queries_is_the_same_for_10_and_500_clinics(client, catalogue):
@@ -154,40 +203,3 @@ def test_the_number_of_queries_is_the_same_for_10_and_500_clinics(client, catalo
     many = [queries({}), queries({"dimension": "provider"})]
 
     assert few == many
-
-
-def test_each_chart_is_an_image_with_a_title_and_description_followed_by_its_numbers(client, demo):
-    admin = make_user(Role.REGION_ADMIN)
-    save_target(
-        actor=admin,
-        indicator_id="baseline",
-        year=demo.year,
-        value=0.6,
-        document="Mål och budget",
-        document_date=demo.replace(month=1, day=1),
-    )
-    client.force_login(admin)
-
-    response = client.get(FOLLOW_UP)
-
-    html = response.content.decode()
-    charts = re.findall(r"<svg[^>]*>.*?</svg>", html, flags=re.S)
-    assert len(charts) == 2  # the trend with its target line, and the breakdown's bars
-    for chart in charts:
-        assert 'role="img"' in chart
-        assert re.search(r"<title id=\"([^\"]+)\">[^<]+</title><desc id=", chart)
-        assert "<script" not in chart
-    trend_title = re.search(r"<title[^>]*>([^<]+)</title>", charts[0])[1]
-    assert "Uppfyller hela grundutbudet" in trend_title
-    after_trend = html[html.index(charts[0]) + len(charts[0]) :]
-    assert after_trend.lstrip().startswith("</figure>")
-    assert "Diagrammets siffror" in after_trend[:600]
-    assert "Där linjen mot målet går" in after_trend[:1500]
-    assert response.context["trend"].line is not None
-
-
-def test_the_period_chooser_shows_the_period_on_the_page(client, demo):
-    response = signed_in(client).get(FOLLOW_UP)
-
-    shown = response.context["period"].code
-    assert f'<option value="{shown}" selected>' in response.content.decode()
