@@ -275,6 +275,12 @@ class Matrix:
     hidden_from_elsewhere: list[str]
 
 
+@pytest.fixture(autouse=True)
+def _catalogue_only_where_asked():
+    """The module's world is built on the session's catalogue (``matrix``): unlike other
+    tests, these must not have it removed (tests/conftest.py)."""
+
+
 @pytest.fixture(scope="module")
 def matrix(django_db_setup, django_db_blocker):
     """One world for the whole module, built through the services and rolled back at the
