@@ -138,11 +138,26 @@ def check_may_report(user: User, clinic: Clinic) -> None:
         raise NotAllowed(_("You may not report for this clinic."))
 
 
+def has_taken_part(user: User, report: Report, answers=None) -> bool:
+    """The four-eyes rule's question: did the user submit the report or give one of its
+    answers? ``answers``, where the caller has read them already, saves the query."""
+    if report.submitted_by_id == user.pk:
+        return True
+    if answers is not None:
+        return any(answer.reported_by_id == user.pk for answer in answers)
+    return report.answers.filter(reported_by=user).exists()
+
+
+def may_review(user: User, report: Report, answers=None) -> bool:
+    """Whether the user may decide the report: a reviewer who has not taken part in it."""
+    return is_reviewer(user) and not has_taken_part(user, report, answers)
+
+
 def check_may_review(user: User, report: Report) -> None:
     """Only reviewers decide, and never a report they submitted or answered (four eyes)."""
     if not is_reviewer(user):
         raise NotAllowed(_("Only reviewers may decide on reports."))
-    if report.submitted_by_id == user.pk or report.answers.filter(reported_by=user).exists():
+    if has_taken_part(user, report):
         raise NotAllowed(
             _("You may not review a report that you have yourself provided information in.")
         )

@@ -337,10 +337,30 @@ def submit_report(*, report: Report, actor: User) -> Report:
     return report
 
 
-def _decide(action: str, *, report: Report, actor: User, comment: str) -> Report:
+def submission_token(report: Report) -> str:
+    """Which submission of the report someone read: a review page carries it, so that a
+    decision is never taken on a submission the reviewer has not seen."""
+    return report.submitted_at.isoformat() if report.submitted_at else ""
+
+
+def _decide(
+    action: str, *, report: Report, actor: User, comment: str, seen_submission: str
+) -> Report:
     report = _locked(report)
     check_may_review(actor, report)
     _check_round_open(report)
+    # Under the lock: a resubmission cannot slip in between this check and the decision.
+    if (
+        seen_submission
+        and report.state == ReportState.SUBMITTED
+        and seen_submission != submission_token(report)
+    ):
+        raise ApplicationError(
+            _(
+                "The clinic submitted the report again after you opened it. Read it again "
+                "before you decide."
+            )
+        )
     from_state = report.state
     report.state = _target_state(action, report)
     report.decided_at = timezone.now()
@@ -354,9 +374,15 @@ def _decide(action: str, *, report: Report, actor: User, comment: str) -> Report
 
 
 @transaction.atomic
-def approve_report(*, report: Report, actor: User, comment: str = "") -> Report:
-    """Approve a submitted report: from today its answers are the clinic's offering."""
-    report = _decide("approve", report=report, actor=actor, comment=comment)
+def approve_report(
+    *, report: Report, actor: User, comment: str = "", seen_submission: str = ""
+) -> Report:
+    """Approve a submitted report: from today its answers are the clinic's offering.
+    ``seen_submission`` (``submission_token``) is the submission the reviewer read; a
+    report submitted again since is not decided."""
+    report = _decide(
+        "approve", report=report, actor=actor, comment=comment, seen_submission=seen_submission
+    )
     rewrite_timelines([report.clinic_id])
     return report
 
@@ -368,13 +394,17 @@ def return_report(
     actor: User,
     comment: str,
     answer_comments: dict[int, str] | None = None,
+    seen_submission: str = "",
 ) -> Report:
-    """Send the report back for completion; the reviewer must say what is missing."""
+    """Send the report back for completion; the reviewer must say what is missing.
+    ``seen_submission`` as for ``approve_report``."""
     if not comment.strip() and not any((answer_comments or {}).values()):
         raise ApplicationError(
             _("Write what needs to be completed."), extra={"errors": {"comment": _("Required.")}}
         )
-    report = _decide("return", report=report, actor=actor, comment=comment)
+    report = _decide(
+        "return", report=report, actor=actor, comment=comment, seen_submission=seen_submission
+    )
     for answer in report.answers.filter(pk__in=list(answer_comments or {})):
         if answer.review_comment == answer_comments[answer.pk]:
             continue  # a save that changes nothing would be a history row saying nothing

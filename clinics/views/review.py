@@ -21,7 +21,7 @@ from clinics import access
 from clinics.forms.review import DecisionForm, ReviewQueueFilterForm
 from clinics.models import Answer, Clinic, Report, ReportState, User
 from clinics.selectors import latest_approved_reports
-from clinics.services.reports import approve_report, return_report
+from clinics.services.reports import approve_report, return_report, submission_token
 from clinics.views.action_plans import review_queue_plans
 from halland_utbud.errors import ApplicationError
 from requirements.models import Area
@@ -123,29 +123,14 @@ def _grouped_rows(
     ]
 
 
-def _has_taken_part(user: User, report: Report, answers: list[Answer]) -> bool:
-    # Only to explain up front why no decision form is shown; the service decides.
-    return report.submitted_by_id == user.pk or any(
-        answer.reported_by_id == user.pk for answer in answers
-    )
-
-
-def _submission_token(report: Report) -> str:
-    return report.submitted_at.isoformat() if report.submitted_at else ""
-
-
 def _decide(request: HttpRequest, report: Report, form: DecisionForm) -> Report:
     seen = form.cleaned_data["submitted_at"]
-    if seen and report.state == ReportState.SUBMITTED and seen != _submission_token(report):
-        raise ApplicationError(
-            _(
-                "The clinic submitted the report again after you opened it. Read it again "
-                "before you decide."
-            )
-        )
     if form.cleaned_data["action"] == DecisionForm.APPROVE:
         report = approve_report(
-            report=report, actor=request.user, comment=form.cleaned_data["comment"].strip()
+            report=report,
+            actor=request.user,
+            comment=form.cleaned_data["comment"].strip(),
+            seen_submission=seen,
         )
         messages.success(
             request, _("The report from %(clinic)s was approved.") % {"clinic": report.clinic.name}
@@ -156,6 +141,7 @@ def _decide(request: HttpRequest, report: Report, form: DecisionForm) -> Report:
             actor=request.user,
             comment=form.cleaned_data["comment"].strip(),
             answer_comments=form.answer_comments(),
+            seen_submission=seen,
         )
         messages.success(
             request,
@@ -184,7 +170,7 @@ def review_report(request: HttpRequest, pk: int) -> HttpResponse:
                 report = _report_for(request.user, pk)
                 answers = _answers(report)
                 data = request.POST.copy()
-                data["submitted_at"] = _submission_token(report)
+                data["submitted_at"] = submission_token(report)
                 form = DecisionForm(data, answers=answers)
                 form.is_valid()
                 for field, text in error.extra.get("errors", {}).items():
@@ -194,11 +180,12 @@ def review_report(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("review_queue")
         else:
             messages.error(request, _("Nothing was decided. Correct the marked fields."))
-    has_taken_part = _has_taken_part(request.user, report, answers)
+    # Only to explain up front why no decision form is shown; the service decides.
+    has_taken_part = access.has_taken_part(request.user, report, answers)
     if report.state != ReportState.SUBMITTED or has_taken_part:
         form = None
     elif form is None:
-        form = DecisionForm(answers=answers, initial={"submitted_at": _submission_token(report)})
+        form = DecisionForm(answers=answers, initial={"submitted_at": submission_token(report)})
     return render(
         request,
         "clinics/review_report.html",

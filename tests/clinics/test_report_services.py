@@ -1,7 +1,11 @@
 """The report lifecycle: draft -> submitted -> approved, or returned -> resubmitted."""
 
+from datetime import timedelta
+from functools import partial
+
 import pytest
 
+from clinics import access
 from clinics.models import Answer, Report, ReportEvent, ReportState, Role
 from clinics.services.reports import (
     TRANSITIONS,
@@ -9,6 +13,7 @@ from clinics.services.reports import (
     return_report,
     save_answer,
     start_report,
+    submission_token,
     submit_report,
 )
 from halland_utbud.errors import ApplicationError, InvalidTransition, NotAllowed
@@ -222,3 +227,35 @@ def test_a_private_dental_clinic_submits_without_answering_web_booking(catalogue
         )
 
     assert submit_report(report=report, actor=reporter).state == ReportState.SUBMITTED
+
+
+@pytest.mark.parametrize("decide", ["approve", "return"])
+def test_a_report_submitted_again_since_the_reviewer_read_it_is_not_decided(
+    submitted, reporter, reviewer, decide
+):
+    """The check runs under the report's lock, in the service: the reviewer's page carries
+    the submission they read, and a newer one is never decided unseen."""
+    read = submission_token(submitted)
+    submitted.submitted_at = submitted.submitted_at + timedelta(minutes=5)
+    submitted.save(update_fields=["submitted_at"])
+
+    service = approve_report if decide == "approve" else partial(return_report, comment="X")
+    with pytest.raises(ApplicationError, match="skickat in rapporten på nytt"):
+        service(report=submitted, actor=reviewer, seen_submission=read)
+
+    submitted.refresh_from_db()
+    assert submitted.state == ReportState.SUBMITTED
+    assert not submitted.events.filter(actor=reviewer).exists()
+    # Having read the submission as it is now, the reviewer decides.
+    approve_report(report=submitted, actor=reviewer, seen_submission=submission_token(submitted))
+    submitted.refresh_from_db()
+    assert submitted.state == ReportState.APPROVED
+
+
+def test_the_four_eyes_rule_is_one_question_for_pages_and_services(submitted, reporter, reviewer):
+    answers = list(submitted.answers.all())
+    assert access.has_taken_part(reporter, submitted)
+    assert access.has_taken_part(reporter, submitted, answers)
+    assert not access.may_review(reporter, submitted, answers)
+    assert access.may_review(reviewer, submitted, answers)
+    assert access.may_review(reviewer, submitted)
