@@ -49,9 +49,8 @@ from clinics.models import (
     User,
 )
 from clinics.models.register import IMPORT_CHANGE_REASON
+from clinics.models.reports import ANSWER_FIELDS
 
-# The answer fields a person changes; reported_by/reported_at change with every save.
-ANSWER_FIELDS = ("status", "channel", "evidence_url", "comment", "justification")
 # What a reviewer's comment on an answer changes.
 REVIEW_FIELDS = ("review_comment",)
 # What a case asks; its state, decision and period are told by its events.
@@ -144,6 +143,22 @@ def _values_given(record, fields, model: type[models.Model]) -> tuple[FieldChang
         for name in fields
         if getattr(record, name) not in (None, "")
     )
+
+
+def _with_predecessors(records):
+    """Each history row of ``records`` (a historical queryset) with the row before it of
+    the same object, or None for the object's first: ordered by object, then time."""
+    previous = None
+    for record in records.order_by("id", "history_date", "history_id"):
+        yield record, previous if previous is not None and previous.id == record.id else None
+        previous = record
+
+
+def _changes(record, previous, fields, model: type[models.Model]) -> tuple[FieldChange, ...]:
+    """What a history row changed, or for an object's first row the values it was given."""
+    if previous is None:
+        return _values_given(record, fields, model)
+    return _field_changes(record, previous, fields, model)
 
 
 def _clinic_entries(clinic: Clinic) -> list[HistoryEntry]:
@@ -254,12 +269,11 @@ def _answer_entry(record, previous) -> HistoryEntry | None:
     else:
         # Written before the action was recorded: what changed tells which it was.
         fields = (*ANSWER_FIELDS, *REVIEW_FIELDS)
-    if previous is None:
-        changes = _values_given(record, fields, Answer)
-    else:
-        changes = _field_changes(record, previous, fields, Answer)
-        if not reason and changes and all(c.label == _review_label() for c in changes):
-            reason = AnswerAction.REVIEW_COMMENT
+    changes = _changes(record, previous, fields, Answer)
+    # Written before the action was recorded, a change of the comment alone was a review.
+    reviewed = previous is not None and changes
+    if not reason and reviewed and all(c.label == _review_label() for c in changes):
+        reason = AnswerAction.REVIEW_COMMENT
     if not changes:
         return None
     return HistoryEntry(
@@ -278,22 +292,11 @@ def _review_label() -> str:
 
 
 def _answer_entries(clinic: Clinic) -> list[HistoryEntry]:
-    # Ordered by answer, then time: each row's predecessor is the row before it.
-    records = (
-        Answer.history.filter(report__clinic=clinic)
-        .select_related("history_user", "requirement")
-        .order_by("id", "history_date", "history_id")
+    records = Answer.history.filter(report__clinic=clinic).select_related(
+        "history_user", "requirement"
     )
-    entries = []
-    previous = None
-    for record in records:
-        if previous is not None and previous.id != record.id:
-            previous = None
-        entry = _answer_entry(record, previous)
-        if entry is not None:
-            entries.append(entry)
-        previous = record
-    return entries
+    entries = (_answer_entry(record, previous) for record, previous in _with_predecessors(records))
+    return [entry for entry in entries if entry is not None]
 
 
 _CASE_ACTIONS = {
@@ -335,28 +338,25 @@ def _case_entries(clinic: Clinic) -> list[HistoryEntry]:
         )
         for event in events
     ]
-    records = (
-        ExemptionCase.history.filter(clinic=clinic)
-        .select_related("history_user", "requirement")
-        .order_by("id", "history_date", "history_id")
+    records = ExemptionCase.history.filter(clinic=clinic).select_related(
+        "history_user", "requirement"
     )
-    previous = None
-    for record in records:
-        if previous is not None and previous.id == record.id:
-            changes = _field_changes(record, previous, CASE_FIELDS, ExemptionCase)
-            if changes:
-                entries.append(
-                    HistoryEntry(
-                        record.history_date,
-                        record.history_user,
-                        EntryKind.CASE,
-                        _("Case changed"),
-                        _case_subject(record.kind, record.requirement.name),
-                        changes,
-                        url=reverse("case_detail", args=[record.id]),
-                    )
+    for record, previous in _with_predecessors(records):
+        # A draft's own values are its case page's; its event says it was drafted.
+        if previous is not None and (
+            changes := _field_changes(record, previous, CASE_FIELDS, ExemptionCase)
+        ):
+            entries.append(
+                HistoryEntry(
+                    record.history_date,
+                    record.history_user,
+                    EntryKind.CASE,
+                    _("Case changed"),
+                    _case_subject(record.kind, record.requirement.name),
+                    changes,
+                    url=reverse("case_detail", args=[record.id]),
                 )
-        previous = record
+            )
     return entries
 
 
@@ -389,20 +389,11 @@ def _plan_entries(clinic: Clinic) -> list[HistoryEntry]:
         )
         for event in events
     ]
-    records = (
-        ActionPlanItem.history.filter(plan__clinic=clinic)
-        .select_related("history_user", "answer__requirement")
-        .order_by("id", "history_date", "history_id")
+    records = ActionPlanItem.history.filter(plan__clinic=clinic).select_related(
+        "history_user", "answer__requirement"
     )
-    previous = None
-    for record in records:
-        if previous is not None and previous.id != record.id:
-            previous = None
-        if previous is None:
-            changes = _values_given(record, PLAN_ITEM_FIELDS, ActionPlanItem)
-        else:
-            changes = _field_changes(record, previous, PLAN_ITEM_FIELDS, ActionPlanItem)
-        if changes:
+    for record, previous in _with_predecessors(records):
+        if changes := _changes(record, previous, PLAN_ITEM_FIELDS, ActionPlanItem):
             entries.append(
                 HistoryEntry(
                     record.history_date,
@@ -416,7 +407,6 @@ def _plan_entries(clinic: Clinic) -> list[HistoryEntry]:
                     url=url,
                 )
             )
-        previous = record
     return entries
 
 

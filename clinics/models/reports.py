@@ -195,6 +195,10 @@ class AnswerAction(models.TextChoices):
     IMPORTED = "imported", _("Imported")
 
 
+# The fields of an answer a reporter gives; reported_by/reported_at change with every save.
+ANSWER_FIELDS = ("status", "channel", "evidence_url", "comment", "justification")
+
+
 class Answer(models.Model):
     report = models.ForeignKey(
         Report, on_delete=models.PROTECT, related_name="answers", verbose_name=_("report")

@@ -28,20 +28,18 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from clinics import access
 from clinics.models import Answer, AnswerAction, Clinic, Report, ReportEvent, ReportState, User
+from clinics.models.reports import ANSWER_FIELDS
 from clinics.services.reports import (
     _check_round_open,
     _target_state,
-    copy_sources,
-    prefill_copies,
+    answer_values,
+    open_drafts,
     validate_answer,
 )
 from halland_utbud.errors import ApplicationError, InvalidTransition, NotAllowed
 from requirements.compliance import RequirementRule
 from requirements.models import CatalogueVersion, Requirement
 from requirements.selectors import catalogue_in_force
-from requirements.vocabulary import AnswerStatus
-
-ANSWER_FIELDS = ("status", "channel", "evidence_url", "comment", "justification")
 
 
 @dataclass(frozen=True)
@@ -173,38 +171,19 @@ def answer_refusal(
 def _start_reports(
     clinics: list[Clinic], *, version: CatalogueVersion, actor: User, on_date: date, now
 ) -> list[Report]:
-    """Start a draft for each clinic, as ``start_report`` does for one: the clinic's latest
-    report, an event, pre-filled with its last approved answers."""
-    if not clinics:
-        return []
-    sources = copy_sources([clinic.pk for clinic in clinics], on_date)
-    reports = [
-        Report(
-            clinic=clinic,
-            catalogue_version=version,
-            is_latest=True,
-            created_at=now,
-            started_at=now,
-            prefilled_from_id=sources.get(clinic.pk),
-        )
-        for clinic in clinics
-    ]
+    """Start a draft for each clinic, as ``start_report`` does for one."""
     try:
-        # The database has the last word: someone starting a report for one of the
-        # clinics at the same moment.
-        with transaction.atomic():
-            Report.objects.filter(clinic__in=clinics, is_latest=True).update(is_latest=False)
-            bulk_create_with_history(reports, Report, default_user=actor, default_date=now)
+        return open_drafts(
+            [clinic.pk for clinic in clinics],
+            version=version,
+            actor=actor,
+            on_date=on_date,
+            now=now,
+        )
     except IntegrityError:
         raise ApplicationError(
             _("Someone changed the same clinics at the same time. Try again.")
         ) from None
-    ReportEvent.objects.bulk_create(
-        ReportEvent(report=report, actor=actor, at=now, from_state="", to_state=ReportState.DRAFT)
-        for report in reports
-    )
-    prefill_copies(reports, version=version, actor=actor)
-    return reports
 
 
 @transaction.atomic
@@ -239,6 +218,7 @@ def answer_for_clinics(
         channel=channel,
         evidence_url=evidence_url,
         justification=justification,
+        comment=comment,
     )
     if errors:
         raise ApplicationError(_("The answer has errors."), extra={"errors": errors})
@@ -275,14 +255,13 @@ def answer_for_clinics(
             report__in=[report.pk for report in reports.values()], requirement=requirement
         )
     }
-    given = {
-        "status": status,
-        "channel": channel,
-        "evidence_url": evidence_url,
-        "comment": comment,
-        # As save_answer: a justification is kept only for "not applicable".
-        "justification": justification if status == AnswerStatus.NOT_APPLICABLE else "",
-    }
+    given = answer_values(
+        status=status,
+        channel=channel,
+        evidence_url=evidence_url,
+        comment=comment,
+        justification=justification,
+    )
     created, changed = [], []
     for pk in ids:
         report = reports[pk]

@@ -3,7 +3,7 @@ event rows. Each function runs in one transaction and locks the report it change
 people acting at once cannot both win.
 """
 
-from datetime import date
+from datetime import date, datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -20,6 +20,7 @@ from clinics.models import (
     Clinic,
     Report,
     ReportEvent,
+    ReportingRound,
     ReportState,
     User,
 )
@@ -116,26 +117,61 @@ def start_report(*, clinic: Clinic, actor: User, on_date: date | None = None) ->
         raise ApplicationError(_("No requirement catalogue is in force today."))
     if (open_report := _open_report(clinic)) is not None:
         raise ReportAlreadyOpen(open_report)
-    report = Report(
-        clinic=clinic,
-        catalogue_version=version,
-        is_latest=True,
-        # The reporter chose to start it: it is started, not merely opened for them.
-        started_at=timezone.now(),
-        prefilled_from_id=copy_sources([clinic.pk], on_date).get(clinic.pk),
-    )
-    report._history_user = actor
     try:
-        with transaction.atomic():  # a savepoint: the race's loser can still read the winner
-            Report.objects.filter(clinic=clinic, is_latest=True).update(is_latest=False)
-            report.save()
+        [report] = open_drafts(
+            [clinic.pk], version=version, actor=actor, on_date=on_date, now=timezone.now()
+        )
     except IntegrityError:
         # report_one_unapproved_per_clinic / report_one_latest_per_clinic: the other request
         # committed its report first (PostgreSQL made this insert wait for it).
         raise ReportAlreadyOpen(_open_report(clinic)) from None
-    _record(report, actor=actor, from_state="")
-    prefill_copies([report], version=version, actor=actor)
+    report.clinic = clinic
     return report
+
+
+def open_drafts(
+    clinic_ids: list[int],
+    *,
+    version: CatalogueVersion,
+    actor: User,
+    on_date: date,
+    now: datetime,
+    round: ReportingRound | None = None,
+) -> list[Report]:
+    """A new draft for each clinic, its clinic's latest report, opened as a copy of its
+    last approved one (``copy_sources``, ``prefill_copies``), with the event that opened
+    it; a constant number of queries for any number of clinics.
+
+    A reporter who starts a draft has started it, and gives the copied answers now; a
+    draft a ``round`` opens is not started until someone answers in it, and the copied
+    answers keep who gave them. Raises IntegrityError, with nothing written, when someone
+    opened a report for one of the clinics at the same moment (a savepoint: the caller
+    can still read the winner's report, and says so in its own words).
+    """
+    if not clinic_ids:
+        return []
+    sources = copy_sources(clinic_ids, on_date)
+    reports = [
+        Report(
+            clinic_id=pk,
+            catalogue_version=version,
+            round=round,
+            created_at=now,
+            started_at=None if round is not None else now,
+            is_latest=True,
+            prefilled_from_id=sources.get(pk),
+        )
+        for pk in clinic_ids
+    ]
+    with transaction.atomic():
+        Report.objects.filter(clinic_id__in=clinic_ids, is_latest=True).update(is_latest=False)
+        bulk_create_with_history(reports, Report, default_user=actor, default_date=now)
+    ReportEvent.objects.bulk_create(
+        ReportEvent(report=report, actor=actor, at=now, from_state="", to_state=ReportState.DRAFT)
+        for report in reports
+    )
+    prefill_copies(reports, version=version, actor=actor, keep_provenance=round is not None)
+    return reports
 
 
 def copy_sources(clinic_ids: list[int], on_date: date) -> dict[int, int]:
@@ -243,6 +279,21 @@ def validate_answer(
     return errors
 
 
+def answer_values(
+    *, status: str, channel: str, evidence_url: str, comment: str, justification: str
+) -> dict[str, str]:
+    """What an answer keeps, by field (``ANSWER_FIELDS``). A channel or justification the
+    status has no use for is not kept: the form hides such a field, and a value left in it
+    from an earlier choice would mislead."""
+    return {
+        "status": status,
+        "channel": channel if AnswerStatus(status).names_channel else "",
+        "evidence_url": evidence_url,
+        "comment": comment,
+        "justification": justification if AnswerStatus(status).needs_justification else "",
+    }
+
+
 @transaction.atomic
 def save_answer(
     *,
@@ -279,13 +330,14 @@ def save_answer(
     answer = Answer.objects.filter(report=report, requirement=requirement).first() or Answer(
         report=report, requirement=requirement
     )
-    answer.status = status
-    # A channel or justification the status has no use for is not kept: the form hides
-    # such a field, and a value left in it from an earlier choice would mislead.
-    answer.channel = channel if AnswerStatus(status).names_channel else ""
-    answer.evidence_url = evidence_url
-    answer.comment = comment
-    answer.justification = justification if AnswerStatus(status).needs_justification else ""
+    for field, value in answer_values(
+        status=status,
+        channel=channel,
+        evidence_url=evidence_url,
+        comment=comment,
+        justification=justification,
+    ).items():
+        setattr(answer, field, value)
     answer.reported_by = actor
     answer.reported_at = timezone.now()
     answer.full_clean()

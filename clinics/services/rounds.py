@@ -30,12 +30,12 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from clinics import access, tasks
 from clinics.models import Answer, Clinic, Report, ReportEvent, ReportingRound, ReportState, User
 from clinics.notifications.delivery import after_commit
-from clinics.services.reports import copy_sources, prefill_copies
+from clinics.services.reports import open_drafts
 from halland_utbud.errors import ApplicationError, InvalidTransition, NotAllowed
 from requirements.selectors import catalogue_in_force
 
@@ -165,44 +165,30 @@ def open_round(
     )
     round._history_user = actor
     attached = {report.clinic_id for report in in_progress}
-    sources = copy_sources([pk for pk in clinic_ids if pk not in attached], today)
     try:
         # The database has the last word: a name taken, or a report started for one of
         # the clinics, by someone acting at the same moment.
         with transaction.atomic():
             round.save()
+            # A report in progress is its clinic's latest already, now in the round.
             for report in in_progress:
                 report.round = round
-            reports = [
-                Report(
-                    clinic_id=pk,
-                    catalogue_version=version,
-                    round=round,
-                    created_at=now,
-                    is_latest=True,
-                    prefilled_from_id=sources.get(pk),
-                )
-                for pk in clinic_ids
-                if pk not in attached
-            ]
-            # A report in progress is its clinic's latest already; the new ones become so.
-            Report.objects.filter(
-                clinic_id__in=[report.clinic_id for report in reports], is_latest=True
-            ).update(is_latest=False)
             if in_progress:
                 bulk_update_with_history(
                     in_progress, Report, ["round"], default_user=actor, default_date=now
                 )
-            bulk_create_with_history(reports, Report, default_user=actor, default_date=now)
+            open_drafts(
+                [pk for pk in clinic_ids if pk not in attached],
+                version=version,
+                actor=actor,
+                on_date=today,
+                now=now,
+                round=round,
+            )
     except IntegrityError:
         raise ApplicationError(
             _("Someone changed the same clinics or rounds at the same time. Try again.")
         ) from None
-    ReportEvent.objects.bulk_create(
-        ReportEvent(report=report, actor=actor, at=now, from_state="", to_state=ReportState.DRAFT)
-        for report in reports
-    )
-    prefill_copies(reports, version=version, actor=actor, keep_provenance=True)
     after_commit(tasks.send_round_opened, round.pk)  # mails the clinics' reporters
     return round
 
