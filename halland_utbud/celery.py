@@ -2,6 +2,9 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import task_postrun, task_prerun
+
+from halland_utbud import logs
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "halland_utbud.settings")
 
@@ -28,3 +31,14 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=2, minute=45),
     },
 }
+
+
+# Every line a task logs names the task (halland_utbud.logs).
+@task_prerun.connect
+def _name_task_in_logs(task_id=None, task=None, **kwargs) -> None:
+    logs.task.set((task_id, task.name))
+
+
+@task_postrun.connect
+def _forget_task_in_logs(**kwargs) -> None:
+    logs.task.set(None)

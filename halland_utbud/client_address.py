@@ -36,6 +36,13 @@ def _is_trusted(address: str, networks: tuple[Network, ...]) -> bool:
     return any(parsed in network for network in networks)
 
 
+def from_trusted_proxy(request) -> bool:
+    """Whether the request came straight from a proxy named in ``TRUSTED_PROXY``."""
+    networks = _trusted(tuple(settings.TRUSTED_PROXY))
+    remote = request.META.get("REMOTE_ADDR")
+    return bool(networks) and remote is not None and _is_trusted(remote, networks)
+
+
 def client_address(request) -> str | None:
     """The client's address as far as this deployment can know it (see the module text)."""
     remote = request.META.get("REMOTE_ADDR")

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from halland_utbud.client_address import parse_networks
 from halland_utbud.env import env_bool, env_int, env_list, env_str, production_secret_key
+from halland_utbud.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -28,6 +29,12 @@ if DEBUG:
     SECRET_KEY = env_str("SECRET_KEY") or "insecure-development-key-do-not-use-in-production"
 else:
     SECRET_KEY = production_secret_key(env_str("SECRET_KEY"))
+# Earlier keys, still accepted for what they signed (sessions, password-reset links) while
+# a new SECRET_KEY takes over: rotating the key then signs nobody out.
+SECRET_KEY_FALLBACKS = [
+    key if DEBUG else production_secret_key(key)
+    for key in env_list("SECRET_KEY_FALLBACKS", default=[])
+]
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -54,6 +61,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that its duration covers every other step and every line has the id.
+    "halland_utbud.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -362,9 +371,11 @@ PERMISSIONS_POLICY = {
     )
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", default="INFO")},
-}
+# Logs on standard error: JSON lines in production, with the request id, user id and
+# duration of each request (halland_utbud.logs); plain text on a development machine.
+LOG_FORMAT = env_str("LOG_FORMAT", default="text" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}.")
+LOGGING = logging_config(log_format=LOG_FORMAT, level=env_str("LOG_LEVEL", default="INFO"))
+# The worker and beat log through LOGGING too, in the same format as the web.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False

@@ -35,6 +35,27 @@ def test_production_starts_with_a_long_secret_key():
     assert result.stdout.strip() == str(len(LONG_SECRET_KEY))
 
 
+def test_a_previous_key_keeps_its_sessions_valid_while_a_new_one_takes_over():
+    previous = "previous-key-" + "Xk7_pQ2-" * 8
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "from django.core import signing; "
+        f"print(signing.loads(signing.dumps('kept', key={previous!r})))"
+    )
+
+    result = run_python(code, production_env(SECRET_KEY_FALLBACKS=previous))
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "kept"
+
+
+def test_production_refuses_a_short_previous_key():
+    result = run_python(START, production_env(SECRET_KEY_FALLBACKS="abcde"))
+
+    assert result.returncode != 0
+    assert "SECRET_KEY is too weak for production" in result.stderr
+
+
 def test_development_falls_back_to_its_public_key():
     result = run_python(START, production_env(SECRET_KEY=None, DEBUG="true"))
 
