@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format worker beat messages demo-clean bench
+.PHONY: install run test lint format worker beat messages demo-clean bench backup-check
 
 install: $(VENV)/.installed
 
@@ -33,6 +33,12 @@ test: install
 # (bench/run.py); the seeded databases are kept between runs. Table in var/bench/latest.md.
 bench: install
 	$(BIN)/python bench/run.py
+
+# Backs up a demo database with pg_dump, restores it into an empty one and shows that the
+# app reads the same totals, export and history from it (deploy/backup_check.py).
+# PostgreSQL from DATABASE_URL (default: the local server).
+backup-check: install
+	$(BIN)/python deploy/backup_check.py
 
 lint: install
 	$(BIN)/ruff check .
