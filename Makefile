@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format worker beat messages demo-clean bench backup-check
+.PHONY: install run test lint format worker beat messages demo-clean bench load backup-check
 
 install: $(VENV)/.installed
 
@@ -33,6 +33,14 @@ test: install
 # (bench/run.py); the seeded databases are kept between runs. Table in var/bench/latest.md.
 bench: install
 	$(BIN)/python bench/run.py
+
+# gunicorn (2 workers) on the 20,000-clinic bench database under wrk at 32 connections for
+# 60 s, then again with a web worker and the Celery worker killed halfway (bench/load.py).
+# Needs PostgreSQL, Redis and Debian's wrk. Table in var/bench/load.md.
+load: install
+	$(BIN)/pip install --quiet --constraint constraints.txt gunicorn
+	@command -v wrk >/dev/null || { echo "make load needs wrk: apt-get install wrk" >&2; exit 1; }
+	$(BIN)/python bench/load.py
 
 # Backs up a demo database with pg_dump, restores it into an empty one and shows that the
 # app reads the same totals, export and history from it (deploy/backup_check.py).

@@ -259,6 +259,12 @@ CELERY_TASK_ACKS_LATE = True
 # With acks_late: a task whose worker process was killed goes back to the queue.
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Seconds before Redis hands a task that no worker acknowledged (its worker died) to
+# another: longer than the longest task may run (the nightly jobs' 30 minutes), or a task
+# still running would be started a second time.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", default=2 * 60 * 60)
+}
 # No task runs for ever: past the soft limit (seconds) the task is asked to stop
 # (SoftTimeLimitExceeded), past the hard limit its worker process is replaced. The nightly
 # jobs set longer limits of their own (clinics/tasks.py, followup/tasks.py). An hour at
