@@ -52,8 +52,11 @@ class ExemptionCase(models.Model):
         blank=True,
         help_text=_("For example the e-service “request an appointment” instead of booking."),
     )
-    links = models.TextField(
-        _("links to documents"), blank=True, help_text=_("One https link per line.")
+    links = models.JSONField(
+        _("links to documents"),
+        default=list,
+        blank=True,
+        help_text=_("The https links to the documents, in the order given."),
     )
     requested_from = models.DateField(_("requested from"))
     requested_until = models.DateField(_("requested until"), null=True, blank=True)

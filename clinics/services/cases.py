@@ -7,10 +7,9 @@ transition writes a ``CaseEvent``; decided cases are never edited, only followed
 events (revocation, expiry) or by a renewal, which is a new case.
 """
 
+from collections.abc import Sequence
 from datetime import date
 
-from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from clinics import tasks
 from clinics.access import check_may_decide_case, check_may_request_case
+from clinics.links import links_error, tidied_links
 from clinics.models import CaseEvent, CaseKind, CaseState, Clinic, ExemptionCase, User
 from clinics.models.cases import ReasonCategory
 from clinics.notifications.delivery import after_commit
@@ -101,11 +101,6 @@ def record_event(
     )
 
 
-def _links(links: str) -> str:
-    """One link a line, without blank lines or surrounding spaces."""
-    return "\n".join(line.strip() for line in links.splitlines() if line.strip())
-
-
 def validate_case(
     *,
     clinic: Clinic,
@@ -114,7 +109,7 @@ def validate_case(
     reason_category: str,
     justification: str,
     alternative: str = "",
-    links: str = "",
+    links: Sequence[str] = (),
     requested_from: date | None,
     requested_until: date | None = None,
     renews: ExemptionCase | None = None,
@@ -151,15 +146,8 @@ def validate_case(
         errors["alternative"] = _("Describe what the clinic offers instead.")
     if not justification.strip():
         errors["justification"] = _("Explain why the clinic needs the exemption.")
-    validate_https = URLValidator(schemes=["https"])
-    for line in _links(links).splitlines():
-        try:
-            validate_https(line)
-        except ValidationError:
-            errors["links"] = _(
-                "Each line must be one link starting with https:// (“%(line)s” is not)."
-            ) % {"line": line}
-            break
+    if error := links_error(tidied_links(links)):
+        errors["links"] = error
     if requested_from is None:
         errors["requested_from"] = _("Give the date from which the exemption is needed.")
     if requested_until is None:
@@ -218,8 +206,8 @@ def create_case(
     reason_category: str,
     justification: str,
     alternative: str = "",
-    links: str = "",
-    requested_from: date,
+    links: Sequence[str] = (),
+    requested_from: date | None,
     requested_until: date | None = None,
     renews: ExemptionCase | None = None,
 ) -> ExemptionCase:
@@ -233,7 +221,7 @@ def create_case(
         reason_category=reason_category,
         justification=justification,
         alternative=alternative,
-        links=_links(links),
+        links=tidied_links(links),
         requested_from=requested_from,
         requested_until=requested_until,
         renews=renews,
@@ -262,7 +250,7 @@ def update_case(*, case: ExemptionCase, actor: User, **changes) -> ExemptionCase
             % {"state": case.get_state_display()}
         )
     for field, value in changes.items():
-        setattr(case, field, _links(value) if field == "links" else value)
+        setattr(case, field, tidied_links(value) if field == "links" else value)
     case.kind = _kind_for(case.exemption_kind)
     _check_fields(case)
     case.full_clean()

@@ -22,10 +22,9 @@ from clinics.forms.cases import (
     CaseQueueFilterForm,
     DecisionForm,
     RevokeForm,
-    apply_service_errors,
     exemptible_requirements,
-    split_links,
 )
+from clinics.forms.fields import apply_service_errors
 from clinics.models import CaseEvent, CaseState, ExemptionCase, User
 from clinics.selectors import CaseRow, days_left
 from clinics.services.cases import (
@@ -265,7 +264,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             for form in (decision, revoke):
                 if form is not None and form.is_bound:
                     form.is_valid()
-                    apply_service_errors(form, error.extra.get("errors", {}), {})
+                    apply_service_errors(form, error.extra.get("errors", {}), form.SERVICE_FIELDS)
             # Someone else may have acted meanwhile: show the case as it is now.
             case = _case_for(request.user, pk)
     events = _events(case)
@@ -286,7 +285,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "case": case,
             "clinic": case.clinic,
-            "links": split_links(case.links),
+            "links": case.links,
             "events": events,
             "decision_form": decision,
             "revoke_form": revoke,

@@ -50,7 +50,7 @@ def request(clinic, actor, requirement, **fields):
         "reason_category": "technical",
         "justification": "Journalsystemet saknar stöd för direktbokning.",
         "alternative": "E-tjänsten Beställa tid på 1177.",
-        "links": "https://intra.example.se/utredning.pdf",
+        "links": ["https://intra.example.se/utredning.pdf"],
         "requested_from": today(),
         "requested_until": today() + timedelta(days=90),
     }
@@ -170,14 +170,25 @@ def test_the_requested_period_cannot_end_before_it_starts(requirement, clinic, r
     assert set(error.value.extra["errors"]) == {"requested_until"}
 
 
-def test_links_must_be_https_one_per_line(requirement, clinic, reporter):
+def test_links_must_be_complete_https_addresses(requirement, clinic, reporter):
     with pytest.raises(ApplicationError) as error:
-        request(clinic, reporter, requirement, links="https://a.example.se/1\nhttp://b.example.se")
-    assert set(error.value.extra["errors"]) == {"links"}
+        request(clinic, reporter, requirement, links=["https://a.example.se/1", "http://b.se"])
+    assert error.value.extra["errors"] == {
+        "links": "Varje länk måste vara en webbadress som börjar med https://: http://b.se"
+    }
+
+
+def test_links_are_kept_as_a_list_without_spaces_or_empty_entries(requirement, clinic, reporter):
     case = request(
-        clinic, reporter, requirement, links="  https://a.example.se/1 \n\nhttps://b.example.se\n"
+        clinic, reporter, requirement, links=["  https://a.example.se/1 ", "", "https://b.se"]
     )
-    assert case.links == "https://a.example.se/1\nhttps://b.example.se"
+    case.refresh_from_db()
+    assert case.links == ["https://a.example.se/1", "https://b.se"]
+
+
+def test_links_are_a_list_never_text_to_guess_at(requirement, clinic, reporter):
+    with pytest.raises(TypeError):
+        request(clinic, reporter, requirement, links="https://a.example.se/1")
 
 
 def test_a_justification_and_a_known_reason_are_required(requirement, clinic, reporter):
@@ -220,7 +231,7 @@ def test_a_draft_or_returned_case_is_changed_with_its_history(draft, reporter, r
     update_case(case=draft, actor=reporter, justification="Ny utredning.")
     submit_case(case=draft, actor=reporter)
     return_case(case=draft, actor=reviewer, comment="Komplettera.")
-    changed = update_case(case=draft, actor=reporter, links="https://c.example.se")
+    changed = update_case(case=draft, actor=reporter, links=["https://c.example.se"])
     assert changed.state == CaseState.RETURNED
     assert changed.justification == "Ny utredning."
     assert changed.history.count() == 5

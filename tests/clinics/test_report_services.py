@@ -120,6 +120,26 @@ def test_evidence_must_be_an_https_link(draft, reporter):
     assert "evidence_url" in error.value.extra["errors"]
 
 
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("evidence_url", "https://inte en adress"), ("channel", "brevduva")],
+)
+def test_the_service_refuses_what_the_database_would_so_the_form_need_not(
+    draft, reporter, field, value
+):
+    requirement = draft.catalogue_version.requirements.filter(asks_channel=True).first()
+    with pytest.raises(ApplicationError) as error:
+        save_answer(
+            report=draft,
+            requirement=requirement,
+            actor=reporter,
+            status=AnswerStatus.MET,
+            **{field: value},
+        )
+    assert set(error.value.extra["errors"]) == {field}
+    assert not Answer.objects.exists()
+
+
 def test_a_report_cannot_be_submitted_with_unanswered_requirements(draft, reporter):
     with pytest.raises(ApplicationError) as error:
         submit_report(report=draft, actor=reporter)
