@@ -35,7 +35,7 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     ("reject", CaseState.SUBMITTED): CaseState.REJECTED,
     ("return", CaseState.SUBMITTED): CaseState.RETURNED,
     ("revoke", CaseState.APPROVED): CaseState.REVOKED,
-    # Only the nightly job (clinics.services.case_jobs) expires, as the system.
+    # Only expire_case (run by the nightly job) expires, as the system.
     ("expire", CaseState.APPROVED): CaseState.EXPIRED,
 }
 
@@ -409,3 +409,40 @@ def revoke_case(*, case: ExemptionCase, actor: User, comment: str) -> ExemptionC
     )
     rewrite_timelines([case.clinic_id])
     return case
+
+
+def expire_case(*, case_id: int, today: date) -> bool:
+    """Expire one approved case whose period ended before ``today``, as the system (no
+    actor); False when there is nothing to do: revoked meanwhile, expired by another run,
+    or its period not over. Safe to call twice, or from two workers at once."""
+    with transaction.atomic():
+        case = ExemptionCase.objects.select_for_update(of=("self",)).filter(pk=case_id).first()
+        if (
+            case is None
+            or case.state != CaseState.APPROVED
+            or case.valid_until is None
+            or case.valid_until >= today
+        ):
+            return False
+        from_state = case.state
+        case.state = target_state("expire", case)
+        case._history_user = None
+        case._change_reason = "expire"
+        case.save(update_fields=["state"])
+        record_event(case, actor=None, from_state=from_state)
+        # Expiry changes no day of the timeline (the period has already ended there), but
+        # it is a write to an input: every such write rewrites, without exceptions.
+        rewrite_timelines([case.clinic_id])
+    return True
+
+
+def expire_due_cases(today: date | None = None) -> int:
+    """Expire every approved case whose period ended before ``today``, each in its own
+    transaction (a killed run keeps what it did); the count expired. A night the job did
+    not run is caught up by the next."""
+    today = today or timezone.localdate()
+    due = ExemptionCase.objects.filter(state=CaseState.APPROVED, valid_until__lt=today)
+    return sum(
+        expire_case(case_id=case_id, today=today)
+        for case_id in due.order_by("pk").values_list("pk", flat=True)
+    )

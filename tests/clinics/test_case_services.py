@@ -21,6 +21,8 @@ from clinics.services.cases import (
     TRANSITIONS,
     approve_case,
     create_case,
+    expire_case,
+    expire_due_cases,
     reject_case,
     return_case,
     revoke_case,
@@ -477,3 +479,59 @@ def test_a_decision_rolled_back_sends_no_mail(
         reject_case(case=submitted, actor=reviewer, comment="")
     assert callbacks == []
     assert mail.outbox == []
+
+
+# --- Expiry ---------------------------------------------------------------------------
+
+
+def _approved_until(case, reviewer, last_day):
+    approve_case(case=case, actor=reviewer, valid_from=today(), valid_until=today())
+    ExemptionCase.objects.filter(pk=case.pk).update(valid_from=last_day, valid_until=last_day)
+    case.refresh_from_db()
+    return case
+
+
+def test_an_approval_whose_last_day_has_passed_expires_as_the_system(submitted, reviewer):
+    case = _approved_until(submitted, reviewer, today() - timedelta(days=1))
+
+    assert expire_case(case_id=case.pk, today=today()) is True
+
+    case.refresh_from_db()
+    assert case.state == CaseState.EXPIRED
+    event = case.events.latest("at")
+    assert (event.actor, event.from_state, event.to_state) == (
+        None,
+        CaseState.APPROVED,
+        CaseState.EXPIRED,
+    )
+    assert case.history.latest().history_change_reason == "expire"
+
+
+def test_an_approval_expires_once_however_often_it_is_asked(submitted, reviewer):
+    case = _approved_until(submitted, reviewer, today() - timedelta(days=1))
+
+    assert expire_due_cases(today()) == 1
+    assert expire_due_cases(today()) == 0
+    assert expire_case(case_id=case.pk, today=today()) is False
+    assert case.events.filter(to_state=CaseState.EXPIRED).count() == 1
+
+
+def test_an_approval_on_its_last_day_or_until_further_notice_does_not_expire(submitted, reviewer):
+    case = _approved_until(submitted, reviewer, today())
+
+    assert expire_case(case_id=case.pk, today=today()) is False
+    ExemptionCase.objects.filter(pk=case.pk).update(valid_until=None)
+    assert expire_case(case_id=case.pk, today=today() + timedelta(days=400)) is False
+    case.refresh_from_db()
+    assert case.state == CaseState.APPROVED
+
+
+@pytest.mark.parametrize("state", sorted(set(CaseState.values) - {"approved"}))
+def test_only_an_approved_case_expires(draft, state):
+    case = put_in_state(draft, state)
+    ended = today() - timedelta(days=5)
+    ExemptionCase.objects.filter(pk=case.pk).update(valid_from=ended, valid_until=ended)
+
+    assert expire_case(case_id=case.pk, today=today()) is False
+    case.refresh_from_db()
+    assert case.state == state
