@@ -5,12 +5,16 @@ the case row first and then checks the actor and the state, so two reviewers dec
 once give exactly one decision: the second finds the case already decided. Every
 transition writes a ``CaseEvent``; decided cases are never edited, only followed by new
 events (revocation, expiry) or by a renewal, which is a new case.
+
+A clinic has at most one open request (draft, submitted or returned) for one exemption from
+one requirement (``case_one_open_request``): a second "save" of a new request (a double
+click, two tabs) leads to the one the first started.
 """
 
 from collections.abc import Sequence
 from datetime import date
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -85,6 +89,33 @@ def locked(case: ExemptionCase) -> ExemptionCase:
         ExemptionCase.objects.select_for_update(of=("self",))
         .select_related("clinic__provider", "requirement__version", "requester")
         .get(pk=case.pk)
+    )
+
+
+class CaseAlreadyOpen(InvalidTransition):
+    """The clinic already has an open request for this exemption: ``case``, which a second
+    "save" should lead to instead (None when it was decided in between)."""
+
+    def __init__(self, case: ExemptionCase | None) -> None:
+        super().__init__(
+            _("The clinic already has an open request for this exemption."),
+            extra={"case": case.pk} if case is not None else None,
+        )
+        self.case = case
+
+
+def _open_request(
+    clinic: Clinic, requirement: Requirement, exemption_kind: str, *, other_than: int | None = None
+) -> ExemptionCase | None:
+    return (
+        ExemptionCase.objects.filter(
+            clinic=clinic,
+            requirement=requirement,
+            exemption_kind=exemption_kind,
+            state__in=CaseState.open_states(),
+        )
+        .exclude(pk=other_than)
+        .first()
     )
 
 
@@ -211,7 +242,11 @@ def create_case(
     requested_until: date | None = None,
     renews: ExemptionCase | None = None,
 ) -> ExemptionCase:
-    """Open a draft request for one of the clinic's requirements."""
+    """Open a draft request for one of the clinic's requirements.
+
+    Raises ``CaseAlreadyOpen`` with the clinic's open request for the same exemption if it
+    has one, also when another request opened it a moment ago (both pass the check; the
+    unique index lets one insert, and the other finds the winner's case)."""
     check_may_request_case(actor, clinic)
     case = ExemptionCase(
         kind=_kind_for(exemption_kind),
@@ -228,10 +263,21 @@ def create_case(
         requester=actor,
     )
     _check_fields(case)
-    case.full_clean()
+    if (open_case := _open_request(clinic, requirement, exemption_kind)) is not None:
+        raise CaseAlreadyOpen(open_case)
+    # The constraints are the database's to enforce, at the insert: checked here, a request
+    # committed a moment ago would be a ValidationError instead of the case to lead to.
+    case.full_clean(validate_constraints=False)
     case._history_user = actor
     case._change_reason = "create"
-    case.save()
+    try:
+        # A savepoint: after a refused insert the caller can still read the winner's case.
+        with transaction.atomic():
+            case.save()
+    except IntegrityError:
+        # case_one_open_request: the other request committed its case first (PostgreSQL
+        # made this insert wait for it).
+        raise CaseAlreadyOpen(_open_request(clinic, requirement, exemption_kind)) from None
     record_event(case, actor=actor, from_state="", at=case.created_at)
     return case
 
@@ -253,10 +299,18 @@ def update_case(*, case: ExemptionCase, actor: User, **changes) -> ExemptionCase
         setattr(case, field, tidied_links(value) if field == "links" else value)
     case.kind = _kind_for(case.exemption_kind)
     _check_fields(case)
-    case.full_clean()
+    message = _("The clinic already has an open request for this exemption.")
+    refused = ApplicationError(message, extra={"errors": {"exemption_kind": message}})
+    if _open_request(case.clinic, case.requirement, case.exemption_kind, other_than=case.pk):
+        raise refused
+    case.full_clean(validate_constraints=False)
     case._history_user = actor
     case._change_reason = "edit"
-    case.save()
+    try:
+        with transaction.atomic():
+            case.save()
+    except IntegrityError:  # case_one_open_request: another request was opened meanwhile
+        raise refused from None
     return case
 
 

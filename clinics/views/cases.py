@@ -28,6 +28,7 @@ from clinics.forms.fields import apply_service_errors
 from clinics.models import CaseEvent, CaseState, ExemptionCase, User
 from clinics.selectors import CaseRow, days_left
 from clinics.services.cases import (
+    CaseAlreadyOpen,
     approve_case,
     create_case,
     reject_case,
@@ -134,6 +135,17 @@ def _handle_form(
         return None
     try:
         case = _save(request, form, case)
+    except CaseAlreadyOpen as already:
+        if already.case is None:  # opened and decided between two clicks: nothing to show
+            messages.error(request, already.message)
+            return None
+        # A second click, or another tab, leads to the request the first one opened.
+        messages.info(
+            request,
+            _("A request for this exemption for %(clinic)s had already been started.")
+            % {"clinic": already.case.clinic.name},
+        )
+        return redirect("case_detail", pk=already.case.pk)
     except ApplicationError as error:
         errors = error.extra.get("errors") or {}
         if errors:

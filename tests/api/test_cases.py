@@ -160,6 +160,22 @@ def test_blank_links_are_left_out(catalogue, clinic, reporter):
     assert response.json()["links"] == ["https://www.1177.se/a"]
 
 
+def test_creating_the_same_request_twice_is_a_conflict_naming_the_open_case(
+    catalogue, clinic, reporter
+):
+    client = client_for(reporter)
+    first = client.post(LIST, request_body(clinic), format="json")
+
+    again = client.post(LIST, request_body(clinic), format="json")
+
+    assert again.status_code == 409
+    assert again.json() == {
+        "detail": "Mottagningen har redan en öppen ansökan om det här undantaget.",
+        "case": first.json()["id"],
+    }
+    assert ExemptionCase.objects.count() == 1
+
+
 # Seeing
 
 

@@ -19,6 +19,7 @@ from clinics.models import (
 from clinics.notifications.cases import send_decision_notice
 from clinics.services.cases import (
     TRANSITIONS,
+    CaseAlreadyOpen,
     approve_case,
     create_case,
     expire_case,
@@ -222,6 +223,70 @@ def test_only_the_clinics_reporters_request_for_it(actors, role, requirement, cl
     with pytest.raises(NotAllowed):
         request(clinic, actors[role], requirement)
     assert not ExemptionCase.objects.exists()
+
+
+# --- One open request per clinic and exemption ------------------------------------------
+
+
+@pytest.mark.parametrize("state", CaseState.open_states())
+def test_a_second_request_for_an_open_exemption_leads_to_the_open_one(
+    draft, clinic, reporter, requirement, state
+):
+    open_case = put_in_state(draft, state)
+    coordinator = make_user(Role.CLINIC_REPORTER, providers=[clinic.provider])
+
+    with pytest.raises(CaseAlreadyOpen) as refused:
+        request(clinic, coordinator, requirement, justification="Ett annat skäl.")
+
+    assert refused.value.case == open_case
+    assert refused.value.extra == {"case": open_case.pk}
+    assert ExemptionCase.objects.count() == 1
+
+
+@pytest.mark.parametrize("state", CaseState.decided_states())
+def test_a_decided_request_leaves_room_for_a_new_one(draft, clinic, reporter, requirement, state):
+    put_in_state(draft, state)
+
+    assert request(clinic, reporter, requirement).state == CaseState.DRAFT
+
+
+def _npo_request(clinic, reporter, catalogue):
+    return request(
+        clinic,
+        reporter,
+        catalogue.requirements.get(code="npo.ansluten"),
+        exemption_kind=ExemptionKind.DOCUMENTATION_OTHERWISE_AVAILABLE,
+    )
+
+
+def test_another_requirement_or_another_clinic_is_a_request_of_its_own(
+    draft, catalogue, clinic, other_clinic, reporter, requirement
+):
+    other_reporter = make_user(Role.CLINIC_REPORTER, clinics=[other_clinic])
+
+    assert _npo_request(clinic, reporter, catalogue).clinic == clinic
+    assert request(other_clinic, other_reporter, requirement).clinic == other_clinic
+    assert ExemptionCase.objects.filter(state=CaseState.DRAFT).count() == 3
+
+
+def test_a_draft_cannot_be_changed_into_a_second_open_request(
+    draft, catalogue, clinic, reporter, requirement
+):
+    npo = _npo_request(clinic, reporter, catalogue)
+
+    with pytest.raises(ApplicationError) as refused:
+        update_case(
+            case=npo,
+            actor=reporter,
+            requirement=requirement,
+            exemption_kind=draft.exemption_kind,
+        )
+
+    assert refused.value.extra["errors"] == {
+        "exemption_kind": "Mottagningen har redan en öppen ansökan om det här undantaget."
+    }
+    npo.refresh_from_db()
+    assert npo.requirement.code == "npo.ansluten"
 
 
 def test_a_provider_coordinator_requests_for_the_providers_clinics(requirement, clinic):
