@@ -101,9 +101,12 @@ class HistoryEntry:
 
 
 def _display(model_field: models.Field, value, names: dict | None = None) -> str:
-    """A stored value as the interface shows it: choice labels, names, local dates."""
-    if value is None or value == "":
+    """A stored value as the interface shows it: choice labels, names, local dates, a
+    list (a case's links) one entry after the other."""
+    if value is None or value == "" or value == []:
         return ""
+    if isinstance(value, list):
+        return ", ".join(str(entry) for entry in value)
     if names is not None:
         return names.get(value, str(value))
     if model_field.choices:
@@ -141,7 +144,7 @@ def _values_given(record, fields, model: type[models.Model]) -> tuple[FieldChang
             _display(model._meta.get_field(name), getattr(record, name)),
         )
         for name in fields
-        if getattr(record, name) not in (None, "")
+        if _display(model._meta.get_field(name), getattr(record, name))
     )
 
 

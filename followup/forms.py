@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from clinics.forms.fields import apply_service_errors
 from clinics.services.clinics_csv import FileTooLarge, check_file_size
 from followup.models import ClinicIndicator
 from followup.vocabulary import Direction, ReportingFrequency
@@ -30,10 +31,9 @@ class RecomputeForm(forms.Form):
 def show_service_errors(form: forms.Form, error: ValidationError) -> None:
     """Put a service's ValidationError next to the form's fields; an error of a field the
     form does not show goes above the form."""
-    errors = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
-    for name, messages in errors.items():
-        for message in messages:
-            form.add_error(name if name in form.fields else None, message)
+    apply_service_errors(
+        form, error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
+    )
 
 
 class ClinicIndicatorForm(forms.Form):

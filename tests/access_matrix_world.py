@@ -30,10 +30,11 @@ from django.utils import timezone
 
 from clinics.models import ActionPlan, CaseState, Clinic, ExemptionCase, ReportState, Role, User
 from clinics.services.action_plans import PlanRow, save_action_plan, submit_action_plan
+from clinics.services.cases import create_case
 from requirements.models import CatalogueVersion, Requirement
 from requirements.vocabulary import AnswerStatus, ExemptionKind, Municipality, ProviderKind
 from tests.api.helpers import approve_answers
-from tests.browser.pages import REVISION_2_PATH, Scenario, _web_booking_case, build_scenario
+from tests.browser.pages import REVISION_2_PATH, Scenario, build_scenario
 from tests.factories import make_clinic, make_user
 
 ANONYMOUS = "anonymous"
@@ -58,7 +59,10 @@ IDENTITIES = (
 # stay out: every request may touch them.
 FINGERPRINT_APPS = ("requirements", "clinics", "followup", "authtoken", "knox")
 
-WEB_BOOKING = "webbtidbok.boka_direkt"
+# A clinic has one open request per exemption: the scenario's clinic A has one open for
+# web booking, the world's draft asks this one, and the writes request the third.
+NPO = "npo.ansluten"
+OWN_PLATFORM = "behandling.egen_plattform_godkand"
 
 
 @dataclass
@@ -101,7 +105,18 @@ def build_world(catalogue: CatalogueVersion) -> World:
         last_name="Öberg",
     )
     # A's own draft, for editing and submitting (the scenario's draft is B's).
-    draft_case = _web_booking_case(scenario.clinic_a, coordinator, catalogue, 60)
+    today = timezone.localdate()
+    draft_case = create_case(
+        clinic=scenario.clinic_a,
+        requirement=catalogue.requirements.get(code=NPO),
+        actor=coordinator,
+        exemption_kind=ExemptionKind.DOCUMENTATION_OTHERWISE_AVAILABLE,
+        reason_category="technical",
+        justification="Journalsystemet kan ännu inte anslutas till NPÖ.",
+        links=["https://www.1177.se/hitta-vard/underlag/npo"],
+        requested_from=today,
+        requested_until=today + timedelta(days=60),
+    )
     return World(
         scenario=scenario,
         users=users,
@@ -182,10 +197,10 @@ def _bulk_answer_data(w: World) -> dict:
     return {"clinics": [w.clinic.pk], **_answer_fields(_simple_requirement(w))}
 
 
-def _case_form(w: World) -> dict:
+def _case_form(w: World, code: str = OWN_PLATFORM, kind: str = "own_platform_approval") -> dict:
     return {
         "clinic": w.clinic.pk,
-        "exemption": f"{w.requirement(WEB_BOOKING).pk}:{ExemptionKind.REQUEST_APPOINTMENT}",
+        "exemption": f"{w.requirement(code).pk}:{kind}",
         "reason_category": "technical",
         "justification": "Journalsystemet saknar stöd för direktbokning.",
         "alternative": "Beställa tid på 1177.",
@@ -281,8 +296,8 @@ def _recompute(w: World) -> int:
 def _case_api(w: World) -> dict:
     return {
         "clinic": w.clinic.pk,
-        "requirement": WEB_BOOKING,
-        "exemption_kind": ExemptionKind.REQUEST_APPOINTMENT,
+        "requirement": OWN_PLATFORM,
+        "exemption_kind": ExemptionKind.OWN_PLATFORM_APPROVAL,
         "reason_category": "technical",
         "justification": "Journalsystemet saknar stöd för direktbokning.",
         "links": ["https://www.1177.se/hitta-vard/underlag/matris"],
@@ -338,7 +353,10 @@ REACH: dict[str, Reach] = {
         _args("case_detail", _case(CaseState.SUBMITTED)),
         lambda w: {"action": "reject", "comment": "Underlaget räcker inte."},
     ),
-    "case_edit": Reach(_args("case_edit", _draft_case), _case_form),
+    "case_edit": Reach(
+        _args("case_edit", _draft_case),
+        lambda w: _case_form(w, NPO, ExemptionKind.DOCUMENTATION_OTHERWISE_AVAILABLE),
+    ),
     "catalogue_preview_start": Reach(
         lambda w: reverse("catalogue_preview_start"), _catalogue_file
     ),

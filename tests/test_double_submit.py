@@ -18,6 +18,7 @@ from clinics.models import (
     Answer,
     CaseEvent,
     CaseState,
+    ExemptionCase,
     Report,
     ReportEvent,
     ReportingRound,
@@ -29,6 +30,7 @@ from tests.api.test_cases import submitted
 from tests.factories import make_clinic
 from tests.pages.test_action_plans import UNMET, plan_url, row_data
 from tests.pages.test_bulk_reporting import answer_url, posted
+from tests.pages.test_cases import request_data
 from tests.pages.test_reporting import edit_url, full_answers
 from tests.pages.test_rounds import form_data
 
@@ -175,6 +177,50 @@ def test_ten_simultaneous_openings_open_one_round_and_no_server_error(
     [round] = ReportingRound.objects.all()
     assert Report.objects.filter(round=round).count() == len(clinics)
     assert sum(1 for status, _location in results if status == 302) == 1
+
+
+# --- requesting an exemption ----------------------------------------------------------
+
+
+def test_requesting_an_exemption_twice_leads_to_the_same_draft(
+    client, catalogue, clinic, reporter
+):
+    client.force_login(reporter)
+    first = client.post(reverse("case_create"), request_data(clinic, catalogue))
+    second = client.post(reverse("case_create"), request_data(clinic, catalogue), follow=True)
+
+    case = ExemptionCase.objects.get()
+    assert first.url == reverse("case_detail", args=[case.pk])
+    assert second.redirect_chain == [(first.url, 302)]
+    assert messages_of(second)[-1] == (
+        f"En ansökan om det här undantaget för {clinic.name} var redan påbörjad."
+    )
+    assert CaseEvent.objects.filter(case=case).count() == 1
+
+
+def test_submitting_a_new_request_twice_submits_one_case(client, catalogue, clinic, reporter):
+    client.force_login(reporter)
+    data = request_data(clinic, catalogue, action="submit")
+    first = client.post(reverse("case_create"), data)
+
+    again = client.post(reverse("case_create"), data)
+
+    case = ExemptionCase.objects.get()
+    assert (again.status_code, again.url) == (302, first.url)
+    assert case.state == CaseState.SUBMITTED
+    assert case.events.filter(to_state=CaseState.SUBMITTED).count() == 1
+
+
+@concurrently
+def test_ten_simultaneous_requests_give_one_draft_and_no_server_error(
+    on_postgresql, catalogue, clinic, reporter
+):
+    results = at_once(reporter, reverse("case_create"), request_data(clinic, catalogue))
+
+    [case] = ExemptionCase.objects.filter(clinic=clinic)
+    assert case.state == CaseState.DRAFT
+    assert results == [(302, reverse("case_detail", args=[case.pk]))] * THREADS
+    assert CaseEvent.objects.filter(case=case).count() == 1
 
 
 # --- deciding a case ------------------------------------------------------------------

@@ -98,7 +98,7 @@ class CaseSerializer(serializers.Serializer):
     reason_category = serializers.ChoiceField(choices=ReasonCategory.choices)
     justification = serializers.CharField()
     alternative = serializers.CharField()
-    links = serializers.SerializerMethodField()
+    links = serializers.ListField(child=serializers.CharField(), help_text="https links.")
     requested_from = serializers.DateField()
     requested_until = serializers.DateField(allow_null=True)
     requester = PersonSerializer()
@@ -112,9 +112,6 @@ class CaseSerializer(serializers.Serializer):
     renews = serializers.IntegerField(
         source="renews_id", allow_null=True, help_text="Id of the case this one renews."
     )
-
-    def get_links(self, case: ExemptionCase) -> list[str]:
-        return [line.strip() for line in case.links.splitlines() if line.strip()]
 
 
 class CaseDetailSerializer(CaseSerializer):
@@ -137,11 +134,10 @@ class CaseCreateInputSerializer(serializers.Serializer):
         required=False, allow_blank=True, default="", max_length=LONG_TEXT_MAX
     )
     links = serializers.ListField(
-        child=serializers.URLField(max_length=URL_MAX),
+        child=serializers.CharField(allow_blank=True),
         required=False,
         default=list,
-        max_length=LINKS_MAX,
-        help_text="https links.",
+        help_text=f"Complete https links, at most {LINKS_MAX} of at most {URL_MAX} characters.",
     )
     requested_from = serializers.DateField()
     requested_until = serializers.DateField(required=False, allow_null=True, default=None)
@@ -225,7 +221,6 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                     _("No such case to renew."),
                     extra={"errors": {"renews": [_("No such case to renew.")]}},
                 )
-        data["links"] = "\n".join(data["links"])
         case = create_case(clinic=clinic, actor=request.user, renews=renews, **data)
         return self._detail(case, status.HTTP_201_CREATED)
 

@@ -1,12 +1,14 @@
 """The exemption pages' input: the clinic's request, the reviewer's decision and revocation,
-and the queue's filters. The services enforce states, actors and the four-eyes rule; these
-forms only check what the person wrote, so field errors can be shown next to the fields."""
+and the queue's filters.
+
+These forms only parse what the person wrote (a choice, a date, one link a line); what is
+acceptable is decided by ``clinics.services.cases`` alone, whose field errors
+``apply_service_errors`` puts next to the fields. So the page, the API and the services
+can never hold different rules. A field the service requires is optional here, so that
+its error is the service's and stands beside the others it finds."""
 
 from django import forms
-from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db.models import QuerySet
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from clinics.forms.fields import with_blank
@@ -35,16 +37,8 @@ def exemption_choice(requirement: Requirement, kind: str) -> str:
 
 
 def split_links(text: str) -> list[str]:
-    return [line.strip() for line in text.replace("\r\n", "\n").split("\n") if line.strip()]
-
-
-def apply_service_errors(form: forms.Form, errors: dict, aliases: dict[str, str]) -> None:
-    """Put a service's field errors next to the form's fields (``aliases`` maps a service
-    field to the form field showing it); one without a field goes above the form."""
-    for name, messages in errors.items():
-        field = aliases.get(name, name)
-        for message in messages if isinstance(messages, list | tuple) else [messages]:
-            form.add_error(field if field in form.fields else None, str(message))
+    """The links typed into a textarea, one a line."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 class CaseForm(forms.Form):
@@ -68,12 +62,13 @@ class CaseForm(forms.Form):
     )
     reason_category = forms.ChoiceField(
         label=_("Reason"),
+        required=False,
         choices=ReasonCategory.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": _("Choose the kind of reason.")},
     )
     justification = forms.CharField(
         label=_("Justification"),
+        required=False,
         max_length=LONG_TEXT_MAX,
         help_text=_("Why the clinic cannot meet the requirement as the decision states it."),
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -96,7 +91,7 @@ class CaseForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
     )
     requested_from = forms.DateField(
-        label=_("Requested from"), widget=forms.DateInput(**_DATE_WIDGET)
+        label=_("Requested from"), required=False, widget=forms.DateInput(**_DATE_WIDGET)
     )
     requested_until = forms.DateField(
         label=_("Requested until"),
@@ -141,36 +136,13 @@ class CaseForm(forms.Form):
             "reason_category": case.reason_category,
             "justification": case.justification,
             "alternative": case.alternative,
-            "links": case.links,
+            "links": "\n".join(case.links),
             "requested_from": case.requested_from,
             "requested_until": case.requested_until,
         }
 
-    def clean_links(self) -> str:
-        lines = split_links(self.cleaned_data["links"])
-        validate = URLValidator(schemes=["https"])
-        wrong = []
-        for line in lines:
-            try:
-                validate(line)
-            except ValidationError:
-                wrong.append(line)
-        if wrong:
-            raise ValidationError(
-                gettext("Each link must be a web address starting with https://: %(links)s")
-                % {"links": ", ".join(wrong)},
-                code="invalid",
-            )
-        return "\n".join(lines)
-
-    def clean(self) -> dict:
-        data = super().clean()
-        start, end = data.get("requested_from"), data.get("requested_until")
-        if start and end and end < start:
-            self.add_error(
-                "requested_until", gettext("The end date cannot be before the start date.")
-            )
-        return data
+    def clean_links(self) -> list[str]:
+        return split_links(self.cleaned_data["links"])
 
     def requirement_and_kind(self) -> tuple[Requirement, str]:
         pk, kind = self.cleaned_data["exemption"].split(":", 1)
@@ -194,12 +166,13 @@ class CaseForm(forms.Form):
 
 class DecisionForm(forms.Form):
     """A reviewer's decision on a submitted case: approve for a period, reject, or return
-    for completion. The until date is required unless the catalogue allows the requirement
-    an exemption until further notice."""
+    for completion. What each needs (a period the catalogue allows, a comment) is the
+    service's to say (``approve_case``, ``reject_case``, ``return_case``)."""
 
     APPROVE = "approve"
     REJECT = "reject"
     RETURN = "return"
+    SERVICE_FIELDS: dict[str, str] = {}
 
     action = forms.ChoiceField(
         label=_("Decision"),
@@ -233,37 +206,18 @@ class DecisionForm(forms.Form):
             else _("The last day of the exemption. Required for this requirement.")
         )
 
-    def clean(self) -> dict:
-        data = super().clean()
-        action = data.get("action")
-        if action == self.APPROVE:
-            start, end = data.get("valid_from"), data.get("valid_until")
-            if start is None and "valid_from" not in self.errors:
-                self.add_error("valid_from", gettext("Enter the first day of the exemption."))
-            if end is None and not self.permanent_allowed and "valid_until" not in self.errors:
-                self.add_error(
-                    "valid_until",
-                    gettext(
-                        "Enter the last day: the catalogue does not allow this exemption "
-                        "until further notice."
-                    ),
-                )
-            if start and end and end < start:
-                self.add_error(
-                    "valid_until", gettext("The end date cannot be before the start date.")
-                )
-        elif action in (self.REJECT, self.RETURN) and not data.get("comment", "").strip():
-            self.add_error("comment", gettext("Write why, so that the clinic knows what to do."))
-        return data
-
 
 class RevokeForm(forms.Form):
+    """The reason for revoking; ``revoke_case`` requires it."""
+
+    SERVICE_FIELDS = {"comment": "reason"}
+
     reason = forms.CharField(
         label=_("Reason for revoking"),
+        required=False,
         max_length=LONG_TEXT_MAX,
         help_text=_("Sent to the clinic. The requirement falls back to the clinic's answer."),
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": _("Write why the exemption is revoked.")},
     )
 
     def __init__(self, *args, **kwargs) -> None:

@@ -1,4 +1,5 @@
-"""Form fields that several pages' filter forms share, so they read and label alike."""
+"""Form fields that several pages' filter forms share, so they read and label alike, and
+the one way every form shows what a service refused."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -49,3 +50,16 @@ def provider_filter() -> forms.ModelChoiceField:
         queryset=Provider.objects.none(),
         empty_label=_("All care providers"),
     )
+
+
+def apply_service_errors(
+    form: forms.Form, errors: dict, aliases: dict[str, str] | None = None
+) -> None:
+    """Put a service's field errors (``ApplicationError.extra["errors"]``) next to the
+    form's fields (``aliases`` maps a service field to the form field showing it); one
+    without a field goes above the form. The forms parse; the services decide."""
+    aliases = aliases or {}
+    for name, messages in errors.items():
+        field = aliases.get(name, name)
+        for message in messages if isinstance(messages, list | tuple) else [messages]:
+            form.add_error(field if field in form.fields else None, str(message))

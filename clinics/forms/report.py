@@ -10,28 +10,23 @@ ties together with ``aria-describedby``.
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from clinics.models import Answer, Report, User
 from clinics.services.reports import save_answer, validate_answer
-from halland_utbud.limits import LONG_TEXT_MAX
+from halland_utbud.limits import LONG_TEXT_MAX, URL_MAX
 from requirements.models import Area, Requirement
 from requirements.vocabulary import AnswerStatus, Channel
 
 FIELDS = ("status", "channel", "evidence_url", "comment", "justification")
 # The area whose decision text the form explains in plain words before its questions.
 WEB_BOOKING_AREA = "webbtidbok"
-_EVIDENCE_URL_MAX_LENGTH = Answer._meta.get_field("evidence_url").max_length
 # The textareas' maxlength; the service refuses a longer text whatever the browser sends.
 _MAX_LENGTHS = {
-    "evidence_url": _EVIDENCE_URL_MAX_LENGTH,
+    "evidence_url": URL_MAX,
     "comment": LONG_TEXT_MAX,
     "justification": LONG_TEXT_MAX,
 }
-_https_url = URLValidator(schemes=["https"])
 
 
 @dataclass(frozen=True)
@@ -219,31 +214,10 @@ class AnswerForm:
         return self.cleaned != _kept(self.initial)
 
     def validate(self) -> bool:
-        values = self.values
-        errors = validate_answer(
-            requirement=self.requirement,
-            status=values["status"],
-            channel=values["channel"],
-            evidence_url=values["evidence_url"],
-            justification=values["justification"],
-            comment=values["comment"],
-        )
-        # What the database would refuse later (full_clean in save_answer), said here so
-        # that the reporter sees it next to the field instead of an error page.
-        if "channel" not in errors and values["channel"] not in ("", *Channel.values):
-            errors["channel"] = _("Choose one of the channels.")
-        if "evidence_url" not in errors and values["evidence_url"]:
-            if len(values["evidence_url"]) > _EVIDENCE_URL_MAX_LENGTH:
-                errors["evidence_url"] = _("The link is too long.")
-            else:
-                try:
-                    _https_url(values["evidence_url"])
-                except ValidationError:
-                    errors["evidence_url"] = _(
-                        "Enter a complete web address, such as https://www.1177.se/."
-                    )
-        self.errors = errors
-        return not errors
+        """The service's errors for this answer (``validate_answer``, which ``save_answer``
+        asks again), before saving any: the page shows every answer's errors at once."""
+        self.errors = validate_answer(requirement=self.requirement, **self.values)
+        return not self.errors
 
 
 @dataclass

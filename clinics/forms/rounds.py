@@ -2,11 +2,9 @@
 the late ones, closing it."""
 
 import uuid
-from datetime import date
 
 from django import forms
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clinics.forms.fields import (
@@ -17,7 +15,6 @@ from clinics.forms.fields import (
 )
 from clinics.models import Clinic, Provider
 from clinics.services.rounds import ProgressStatus
-from halland_utbud.errors import ApplicationError
 from halland_utbud.limits import NAME_MAX
 from requirements.vocabulary import ContractForm
 
@@ -61,6 +58,9 @@ class RoundForm(forms.Form):
         initial=ALL_ACTIVE,
         widget=forms.RadioSelect,
     )
+    # Service field names -> the field of this form that shows their errors.
+    SERVICE_FIELDS = {"selection": "scope"}
+
     municipality = municipality_filter()
     kind = clinic_kind_filter()
     provider = provider_filter()
@@ -76,13 +76,6 @@ class RoundForm(forms.Form):
 
     def filter_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in FILTER_FIELDS]
-
-    def clean_deadline(self) -> date:
-        # The service refuses it too; checking here reports it already when counting.
-        deadline = self.cleaned_data["deadline"]
-        if deadline < timezone.localdate():
-            raise forms.ValidationError(_("The deadline cannot be in the past."), code="past")
-        return deadline
 
     def clean(self) -> dict:
         data = super().clean()
@@ -116,14 +109,6 @@ class RoundForm(forms.Form):
         return Clinic.objects.filter(
             **{_LOOKUPS[name]: selection[name] for name in FILTER_FIELDS if name in selection}
         )
-
-    def add_service_errors(self, error: ApplicationError) -> None:
-        """The services' field errors next to their fields; the rest above the form."""
-        field_errors = error.extra.get("errors", {})
-        for name, message in field_errors.items():
-            self.add_error("scope" if name == "selection" else name, message)
-        if not field_errors:
-            self.add_error(None, error.message)
 
 
 def describe_selection(selection: dict) -> list[str]:

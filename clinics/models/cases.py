@@ -32,6 +32,12 @@ class CaseState(models.TextChoices):
         return [cls.DRAFT, cls.RETURNED]
 
     @classmethod
+    def open_states(cls) -> list[str]:
+        """A request still in progress: being written, waiting for a decision, or back
+        with the clinic to complete."""
+        return [cls.DRAFT, cls.SUBMITTED, cls.RETURNED]
+
+    @classmethod
     def decided_states(cls) -> list[str]:
         return [cls.APPROVED, cls.REJECTED, cls.REVOKED, cls.EXPIRED]
 
@@ -52,8 +58,11 @@ class ExemptionCase(models.Model):
         blank=True,
         help_text=_("For example the e-service “request an appointment” instead of booking."),
     )
-    links = models.TextField(
-        _("links to documents"), blank=True, help_text=_("One https link per line.")
+    links = models.JSONField(
+        _("links to documents"),
+        default=list,
+        blank=True,
+        help_text=_("The https links to the documents, in the order given."),
     )
     requested_from = models.DateField(_("requested from"))
     requested_until = models.DateField(_("requested until"), null=True, blank=True)
@@ -106,6 +115,13 @@ class ExemptionCase(models.Model):
                 | Q(valid_from__isnull=True)
                 | Q(valid_until__gte=models.F("valid_from")),
                 name="case_period_ordered",
+            ),
+            # One open request a clinic for one exemption from one requirement: a double
+            # click on "save" cannot open two (clinics.services.cases.create_case).
+            models.UniqueConstraint(
+                fields=["clinic", "requirement", "exemption_kind"],
+                condition=Q(state__in=["draft", "submitted", "returned"]),
+                name="case_one_open_request",
             ),
         ]
         indexes = [models.Index(fields=["clinic", "state", "valid_until"])]

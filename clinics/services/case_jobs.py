@@ -4,7 +4,8 @@ decision mail whose queued task never ran).
 
 Run by Celery beat (clinics.tasks.run_daily_case_jobs) and by
 ``manage.py run_daily_jobs``. Every step is idempotent and safe to rerun or kill half-way:
-expiry re-checks each case under a row lock, and each e-mail is recorded by a row whose
+expiry is the cases' own service (``clinics.services.cases.expire_case``), which re-checks
+each case under a row lock, and each e-mail is recorded by a row whose
 unique constraint lets it be sent only once (clinics.notifications). A night the job did
 not run is caught up the next: expiry takes every case whose period ended before today,
 and reminders follow the rule in ``due_reminder_kind``.
@@ -16,7 +17,6 @@ the day after an approved period's last day, so it is right even before expiry.
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db import transaction
 from django.utils import timezone
 
 from clinics.models import CaseEvent, CaseState, ExemptionCase, Notification, NotificationKind
@@ -31,8 +31,7 @@ from clinics.notifications.delivery import notified
 from clinics.notifications.digest import send_review_digests
 from clinics.notifications.reports import send_pending_report_decision_notices
 from clinics.notifications.rounds import send_due_round_notices
-from clinics.services.cases import record_event, target_state
-from clinics.timeline import rewrite_timelines
+from clinics.services.cases import expire_due_cases
 
 # An expiry mail is not worth sending for a period that ended long ago (e.g. cases
 # imported or restored after the fact); neither is a decision mail a week late.
@@ -67,35 +66,6 @@ def due_reminder_kind(days_left: int) -> str | None:
     if days_left <= 7:
         return NotificationKind.CASE_7_DAYS
     return NotificationKind.CASE_30_DAYS
-
-
-def _expire(case_id: int, today: date) -> bool:
-    """Expire one case, if it is still approved and its period still ended before today."""
-    with transaction.atomic():
-        case = (
-            ExemptionCase.objects.select_for_update(of=("self",))
-            .filter(pk=case_id, state=CaseState.APPROVED, valid_until__lt=today)
-            .first()
-        )
-        if case is None:  # revoked meanwhile, or another run expired it first
-            return False
-        from_state = case.state
-        case.state = target_state("expire", case)
-        case._history_user = None
-        case._change_reason = "expire"
-        case.save(update_fields=["state"])
-        record_event(case, actor=None, from_state=from_state)
-        # Expiry changes no day of the timeline (the period has already ended there), but
-        # it is a write to an input: every such write rewrites, without exceptions.
-        rewrite_timelines([case.clinic_id])
-    return True
-
-
-def expire_due_cases(today: date | None = None) -> int:
-    """Mark approved cases whose period ended before ``today`` expired; the count."""
-    today = today or timezone.localdate()
-    due = ExemptionCase.objects.filter(state=CaseState.APPROVED, valid_until__lt=today)
-    return sum(_expire(case_id, today) for case_id in due.values_list("pk", flat=True))
 
 
 def send_expiry_notices(today: date | None = None) -> int:

@@ -5,19 +5,23 @@ the case row first and then checks the actor and the state, so two reviewers dec
 once give exactly one decision: the second finds the case already decided. Every
 transition writes a ``CaseEvent``; decided cases are never edited, only followed by new
 events (revocation, expiry) or by a renewal, which is a new case.
+
+A clinic has at most one open request (draft, submitted or returned) for one exemption from
+one requirement (``case_one_open_request``): a second "save" of a new request (a double
+click, two tabs) leads to the one the first started.
 """
 
+from collections.abc import Sequence
 from datetime import date
 
-from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from clinics import tasks
 from clinics.access import check_may_decide_case, check_may_request_case
+from clinics.links import links_error, tidied_links
 from clinics.models import CaseEvent, CaseKind, CaseState, Clinic, ExemptionCase, User
 from clinics.models.cases import ReasonCategory
 from clinics.notifications.delivery import after_commit
@@ -35,7 +39,7 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     ("reject", CaseState.SUBMITTED): CaseState.REJECTED,
     ("return", CaseState.SUBMITTED): CaseState.RETURNED,
     ("revoke", CaseState.APPROVED): CaseState.REVOKED,
-    # Only the nightly job (clinics.services.case_jobs) expires, as the system.
+    # Only expire_case (run by the nightly job) expires, as the system.
     ("expire", CaseState.APPROVED): CaseState.EXPIRED,
 }
 
@@ -88,6 +92,33 @@ def locked(case: ExemptionCase) -> ExemptionCase:
     )
 
 
+class CaseAlreadyOpen(InvalidTransition):
+    """The clinic already has an open request for this exemption: ``case``, which a second
+    "save" should lead to instead (None when it was decided in between)."""
+
+    def __init__(self, case: ExemptionCase | None) -> None:
+        super().__init__(
+            _("The clinic already has an open request for this exemption."),
+            extra={"case": case.pk} if case is not None else None,
+        )
+        self.case = case
+
+
+def _open_request(
+    clinic: Clinic, requirement: Requirement, exemption_kind: str, *, other_than: int | None = None
+) -> ExemptionCase | None:
+    return (
+        ExemptionCase.objects.filter(
+            clinic=clinic,
+            requirement=requirement,
+            exemption_kind=exemption_kind,
+            state__in=CaseState.open_states(),
+        )
+        .exclude(pk=other_than)
+        .first()
+    )
+
+
 def record_event(
     case: ExemptionCase, *, actor: User | None, from_state: str, at=None, comment: str = ""
 ) -> CaseEvent:
@@ -101,11 +132,6 @@ def record_event(
     )
 
 
-def _links(links: str) -> str:
-    """One link a line, without blank lines or surrounding spaces."""
-    return "\n".join(line.strip() for line in links.splitlines() if line.strip())
-
-
 def validate_case(
     *,
     clinic: Clinic,
@@ -114,7 +140,7 @@ def validate_case(
     reason_category: str,
     justification: str,
     alternative: str = "",
-    links: str = "",
+    links: Sequence[str] = (),
     requested_from: date | None,
     requested_until: date | None = None,
     renews: ExemptionCase | None = None,
@@ -151,15 +177,8 @@ def validate_case(
         errors["alternative"] = _("Describe what the clinic offers instead.")
     if not justification.strip():
         errors["justification"] = _("Explain why the clinic needs the exemption.")
-    validate_https = URLValidator(schemes=["https"])
-    for line in _links(links).splitlines():
-        try:
-            validate_https(line)
-        except ValidationError:
-            errors["links"] = _(
-                "Each line must be one link starting with https:// (“%(line)s” is not)."
-            ) % {"line": line}
-            break
+    if error := links_error(tidied_links(links)):
+        errors["links"] = error
     if requested_from is None:
         errors["requested_from"] = _("Give the date from which the exemption is needed.")
     if requested_until is None:
@@ -218,12 +237,16 @@ def create_case(
     reason_category: str,
     justification: str,
     alternative: str = "",
-    links: str = "",
-    requested_from: date,
+    links: Sequence[str] = (),
+    requested_from: date | None,
     requested_until: date | None = None,
     renews: ExemptionCase | None = None,
 ) -> ExemptionCase:
-    """Open a draft request for one of the clinic's requirements."""
+    """Open a draft request for one of the clinic's requirements.
+
+    Raises ``CaseAlreadyOpen`` with the clinic's open request for the same exemption if it
+    has one, also when another request opened it a moment ago (both pass the check; the
+    unique index lets one insert, and the other finds the winner's case)."""
     check_may_request_case(actor, clinic)
     case = ExemptionCase(
         kind=_kind_for(exemption_kind),
@@ -233,17 +256,28 @@ def create_case(
         reason_category=reason_category,
         justification=justification,
         alternative=alternative,
-        links=_links(links),
+        links=tidied_links(links),
         requested_from=requested_from,
         requested_until=requested_until,
         renews=renews,
         requester=actor,
     )
     _check_fields(case)
-    case.full_clean()
+    if (open_case := _open_request(clinic, requirement, exemption_kind)) is not None:
+        raise CaseAlreadyOpen(open_case)
+    # The constraints are the database's to enforce, at the insert: checked here, a request
+    # committed a moment ago would be a ValidationError instead of the case to lead to.
+    case.full_clean(validate_constraints=False)
     case._history_user = actor
     case._change_reason = "create"
-    case.save()
+    try:
+        # A savepoint: after a refused insert the caller can still read the winner's case.
+        with transaction.atomic():
+            case.save()
+    except IntegrityError:
+        # case_one_open_request: the other request committed its case first (PostgreSQL
+        # made this insert wait for it).
+        raise CaseAlreadyOpen(_open_request(clinic, requirement, exemption_kind)) from None
     record_event(case, actor=actor, from_state="", at=case.created_at)
     return case
 
@@ -262,13 +296,21 @@ def update_case(*, case: ExemptionCase, actor: User, **changes) -> ExemptionCase
             % {"state": case.get_state_display()}
         )
     for field, value in changes.items():
-        setattr(case, field, _links(value) if field == "links" else value)
+        setattr(case, field, tidied_links(value) if field == "links" else value)
     case.kind = _kind_for(case.exemption_kind)
     _check_fields(case)
-    case.full_clean()
+    message = _("The clinic already has an open request for this exemption.")
+    refused = ApplicationError(message, extra={"errors": {"exemption_kind": message}})
+    if _open_request(case.clinic, case.requirement, case.exemption_kind, other_than=case.pk):
+        raise refused
+    case.full_clean(validate_constraints=False)
     case._history_user = actor
     case._change_reason = "edit"
-    case.save()
+    try:
+        with transaction.atomic():
+            case.save()
+    except IntegrityError:  # case_one_open_request: another request was opened meanwhile
+        raise refused from None
     return case
 
 
@@ -421,3 +463,40 @@ def revoke_case(*, case: ExemptionCase, actor: User, comment: str) -> ExemptionC
     )
     rewrite_timelines([case.clinic_id])
     return case
+
+
+def expire_case(*, case_id: int, today: date) -> bool:
+    """Expire one approved case whose period ended before ``today``, as the system (no
+    actor); False when there is nothing to do: revoked meanwhile, expired by another run,
+    or its period not over. Safe to call twice, or from two workers at once."""
+    with transaction.atomic():
+        case = ExemptionCase.objects.select_for_update(of=("self",)).filter(pk=case_id).first()
+        if (
+            case is None
+            or case.state != CaseState.APPROVED
+            or case.valid_until is None
+            or case.valid_until >= today
+        ):
+            return False
+        from_state = case.state
+        case.state = target_state("expire", case)
+        case._history_user = None
+        case._change_reason = "expire"
+        case.save(update_fields=["state"])
+        record_event(case, actor=None, from_state=from_state)
+        # Expiry changes no day of the timeline (the period has already ended there), but
+        # it is a write to an input: every such write rewrites, without exceptions.
+        rewrite_timelines([case.clinic_id])
+    return True
+
+
+def expire_due_cases(today: date | None = None) -> int:
+    """Expire every approved case whose period ended before ``today``, each in its own
+    transaction (a killed run keeps what it did); the count expired. A night the job did
+    not run is caught up by the next."""
+    today = today or timezone.localdate()
+    due = ExemptionCase.objects.filter(state=CaseState.APPROVED, valid_until__lt=today)
+    return sum(
+        expire_case(case_id=case_id, today=today)
+        for case_id in due.order_by("pk").values_list("pk", flat=True)
+    )

@@ -14,6 +14,7 @@ from simple_history.utils import bulk_create_with_history
 
 from clinics import tasks
 from clinics.access import check_may_report, check_may_review
+from clinics.links import evidence_url_error
 from clinics.models import (
     Answer,
     AnswerAction,
@@ -32,7 +33,7 @@ from halland_utbud.limits import LONG_TEXT_MAX, too_long
 from requirements.catalogue_diff import ASKED_FIELDS
 from requirements.models import CatalogueVersion, Requirement
 from requirements.selectors import catalogue_in_force
-from requirements.vocabulary import AnswerStatus
+from requirements.vocabulary import AnswerStatus, Channel
 
 # (action, from state) -> to state. Anything not listed is refused.
 TRANSITIONS: dict[tuple[str, str], str] = {
@@ -274,8 +275,10 @@ def validate_answer(
             errors["justification"] = error
     if channel and not requirement.asks_channel:
         errors["channel"] = _("This requirement does not ask for a channel.")
-    if evidence_url and not evidence_url.lower().startswith("https://"):
-        errors["evidence_url"] = _("The link to the evidence must start with https://.")
+    elif channel not in ("", *Channel.values):
+        errors["channel"] = _("Choose one of the channels.")
+    if error := evidence_url_error(evidence_url):
+        errors["evidence_url"] = error
     return errors
 
 

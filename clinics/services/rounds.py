@@ -98,6 +98,22 @@ def covered_clinics(clinics: QuerySet[Clinic], on_date: date) -> QuerySet[Clinic
     return Clinic.objects.active_on(on_date).filter(pk__in=clinics.order_by().values("pk"))
 
 
+def validate_round(*, name: str, deadline: date, selection: dict, today: date) -> dict[str, str]:
+    """Field errors for a round to open, in the user's language; empty when it may open.
+    Also asked when the page only counts the clinics, so that a wrong deadline is said
+    before the round is opened."""
+    errors: dict[str, str] = {}
+    if not name.strip():
+        errors["name"] = _("Give the round a name.")
+    elif ReportingRound.objects.filter(name__iexact=name.strip()).exists():
+        errors["name"] = _("There is already a reporting round with this name.")
+    if deadline < today:
+        errors["deadline"] = _("The deadline cannot be in the past.")
+    if not selection:
+        errors["selection"] = _("Choose the clinics the round covers.")
+    return errors
+
+
 @transaction.atomic
 def open_round(
     *,
@@ -117,16 +133,7 @@ def open_round(
     _check_region_admin(actor)
     today = timezone.localdate()
     name = name.strip()
-    errors: dict[str, str] = {}
-    if not name:
-        errors["name"] = _("Give the round a name.")
-    elif ReportingRound.objects.filter(name__iexact=name).exists():
-        errors["name"] = _("There is already a reporting round with this name.")
-    if deadline < today:
-        errors["deadline"] = _("The deadline cannot be in the past.")
-    if not selection:
-        errors["selection"] = _("Choose the clinics the round covers.")
-    if errors:
+    if errors := validate_round(name=name, deadline=deadline, selection=selection, today=today):
         raise ApplicationError(_("The round could not be opened."), extra={"errors": errors})
 
     version = catalogue_in_force(today)

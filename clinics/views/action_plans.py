@@ -27,6 +27,7 @@ from clinics.action_plans import (
 )
 from clinics.clinic_page import ClinicPage, Section
 from clinics.forms.action_plans import ActionPlanDecisionForm, ActionPlanForm
+from clinics.forms.fields import apply_service_errors
 from clinics.models import (
     ActionPlan,
     ActionPlanState,
@@ -103,9 +104,7 @@ def _writes(user: User, view: PlanView) -> bool:
 
 
 def _show_errors(form, error: ApplicationError) -> None:
-    for field, text in error.extra.get("errors", {}).items():
-        if field in form.fields:
-            form.add_error(field, text)
+    apply_service_errors(form, error.extra.get("errors", {}))
 
 
 def _post_plan(request: HttpRequest, view: PlanView) -> tuple[ActionPlanForm | None, int]:

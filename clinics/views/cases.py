@@ -22,13 +22,13 @@ from clinics.forms.cases import (
     CaseQueueFilterForm,
     DecisionForm,
     RevokeForm,
-    apply_service_errors,
     exemptible_requirements,
-    split_links,
 )
+from clinics.forms.fields import apply_service_errors
 from clinics.models import CaseEvent, CaseState, ExemptionCase, User
 from clinics.selectors import CaseRow, days_left
 from clinics.services.cases import (
+    CaseAlreadyOpen,
     approve_case,
     create_case,
     reject_case,
@@ -135,6 +135,17 @@ def _handle_form(
         return None
     try:
         case = _save(request, form, case)
+    except CaseAlreadyOpen as already:
+        if already.case is None:  # opened and decided between two clicks: nothing to show
+            messages.error(request, already.message)
+            return None
+        # A second click, or another tab, leads to the request the first one opened.
+        messages.info(
+            request,
+            _("A request for this exemption for %(clinic)s had already been started.")
+            % {"clinic": already.case.clinic.name},
+        )
+        return redirect("case_detail", pk=already.case.pk)
     except ApplicationError as error:
         errors = error.extra.get("errors") or {}
         if errors:
@@ -265,7 +276,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             for form in (decision, revoke):
                 if form is not None and form.is_bound:
                     form.is_valid()
-                    apply_service_errors(form, error.extra.get("errors", {}), {})
+                    apply_service_errors(form, error.extra.get("errors", {}), form.SERVICE_FIELDS)
             # Someone else may have acted meanwhile: show the case as it is now.
             case = _case_for(request.user, pk)
     events = _events(case)
@@ -286,7 +297,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "case": case,
             "clinic": case.clinic,
-            "links": split_links(case.links),
+            "links": case.links,
             "events": events,
             "decision_form": decision,
             "revoke_form": revoke,

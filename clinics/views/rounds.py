@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from clinics import access
+from clinics.forms.fields import apply_service_errors
 from clinics.forms.rounds import (
     CloseRoundForm,
     RemindForm,
@@ -45,7 +46,16 @@ def round_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         clinics = form.clinics()
         if "count" in request.POST:
-            covered = rounds.covered_clinics(clinics, timezone.localdate()).count()
+            today = timezone.localdate()
+            errors = rounds.validate_round(
+                name=form.cleaned_data["name"],
+                deadline=form.cleaned_data["deadline"],
+                selection=form.selection(),
+                today=today,
+            )
+            apply_service_errors(form, errors, form.SERVICE_FIELDS)
+            if not errors:
+                covered = rounds.covered_clinics(clinics, today).count()
         else:
             try:
                 round = rounds.open_round(
@@ -56,7 +66,8 @@ def round_create(request: HttpRequest) -> HttpResponse:
                     actor=request.user,
                 )
             except ApplicationError as error:
-                form.add_service_errors(error)
+                errors = error.extra.get("errors") or {None: error.message}
+                apply_service_errors(form, errors, form.SERVICE_FIELDS)
             else:
                 count = rounds.round_progress(round, timezone.localdate()).total
                 messages.success(

@@ -151,6 +151,31 @@ def test_an_unknown_requirement_and_a_plain_http_link_are_field_errors(
     assert not ExemptionCase.objects.exists()
 
 
+def test_blank_links_are_left_out(catalogue, clinic, reporter):
+    body = request_body(clinic, links=[" https://www.1177.se/a ", "", "  "])
+
+    response = client_for(reporter).post(LIST, body, format="json")
+
+    assert response.status_code == 201
+    assert response.json()["links"] == ["https://www.1177.se/a"]
+
+
+def test_creating_the_same_request_twice_is_a_conflict_naming_the_open_case(
+    catalogue, clinic, reporter
+):
+    client = client_for(reporter)
+    first = client.post(LIST, request_body(clinic), format="json")
+
+    again = client.post(LIST, request_body(clinic), format="json")
+
+    assert again.status_code == 409
+    assert again.json() == {
+        "detail": "Mottagningen har redan en öppen ansökan om det här undantaget.",
+        "case": first.json()["id"],
+    }
+    assert ExemptionCase.objects.count() == 1
+
+
 # Seeing
 
 
@@ -198,8 +223,8 @@ def test_the_detail_shows_the_timeline(catalogue, clinic, reporter):
 def test_the_list_filters_by_kind_state_clinic_requirement_and_end(
     catalogue, clinic, reporter, other_clinic, other_reporter
 ):
-    draft = new_case(clinic, reporter, catalogue)
     soon = approved(clinic, reporter, catalogue, days=10)
+    draft = new_case(clinic, reporter, catalogue)
     later = approved(other_clinic, other_reporter, catalogue, days=200)
     client = client_for(make_user(Role.VIEWER))
 
@@ -283,9 +308,12 @@ def test_the_clinic_submits_and_a_reviewer_approves_for_a_period(catalogue, clin
 
 def test_a_reviewer_rejects_returns_and_revokes_with_a_comment(catalogue, clinic, reporter):
     reviewer = client_for(make_user(Role.REVIEWER))
-    to_reject = submitted(clinic, reporter, catalogue)
-    to_return = submitted(clinic, reporter, catalogue)
     to_revoke = approved(clinic, reporter, catalogue)
+    to_reject = submitted(clinic, reporter, catalogue)
+    # A clinic has one open request for an exemption at a time.
+    second_clinic = make_clinic()
+    reporter.clinics.add(second_clinic)
+    to_return = submitted(second_clinic, reporter, catalogue)
 
     rejected = reviewer.post(action(to_reject, "reject"), {"comment": "Skälen räcker inte."})
     returned = reviewer.post(action(to_return, "return"), {"comment": "Bifoga underlag."})

@@ -325,7 +325,7 @@ def _web_booking_case(clinic: Clinic, reporter: User, catalogue: CatalogueVersio
         reason_category="technical",
         justification="Journalsystemet kan ännu inte ta emot tider bokade direkt av invånare.",
         alternative="E-tjänsten Beställa tid på 1177.",
-        links="https://www.1177.se/hitta-vard/underlag/tidbok",
+        links=["https://www.1177.se/hitta-vard/underlag/tidbok"],
         requested_from=today,
         requested_until=today + timedelta(days=days),
     )

@@ -19,8 +19,11 @@ from clinics.models import (
 from clinics.notifications.cases import send_decision_notice
 from clinics.services.cases import (
     TRANSITIONS,
+    CaseAlreadyOpen,
     approve_case,
     create_case,
+    expire_case,
+    expire_due_cases,
     reject_case,
     return_case,
     revoke_case,
@@ -50,7 +53,7 @@ def request(clinic, actor, requirement, **fields):
         "reason_category": "technical",
         "justification": "Journalsystemet saknar stöd för direktbokning.",
         "alternative": "E-tjänsten Beställa tid på 1177.",
-        "links": "https://intra.example.se/utredning.pdf",
+        "links": ["https://intra.example.se/utredning.pdf"],
         "requested_from": today(),
         "requested_until": today() + timedelta(days=90),
     }
@@ -170,14 +173,25 @@ def test_the_requested_period_cannot_end_before_it_starts(requirement, clinic, r
     assert set(error.value.extra["errors"]) == {"requested_until"}
 
 
-def test_links_must_be_https_one_per_line(requirement, clinic, reporter):
+def test_links_must_be_complete_https_addresses(requirement, clinic, reporter):
     with pytest.raises(ApplicationError) as error:
-        request(clinic, reporter, requirement, links="https://a.example.se/1\nhttp://b.example.se")
-    assert set(error.value.extra["errors"]) == {"links"}
+        request(clinic, reporter, requirement, links=["https://a.example.se/1", "http://b.se"])
+    assert error.value.extra["errors"] == {
+        "links": "Varje länk måste vara en webbadress som börjar med https://: http://b.se"
+    }
+
+
+def test_links_are_kept_as_a_list_without_spaces_or_empty_entries(requirement, clinic, reporter):
     case = request(
-        clinic, reporter, requirement, links="  https://a.example.se/1 \n\nhttps://b.example.se\n"
+        clinic, reporter, requirement, links=["  https://a.example.se/1 ", "", "https://b.se"]
     )
-    assert case.links == "https://a.example.se/1\nhttps://b.example.se"
+    case.refresh_from_db()
+    assert case.links == ["https://a.example.se/1", "https://b.se"]
+
+
+def test_links_are_a_list_never_text_to_guess_at(requirement, clinic, reporter):
+    with pytest.raises(TypeError):
+        request(clinic, reporter, requirement, links="https://a.example.se/1")
 
 
 def test_a_justification_and_a_known_reason_are_required(requirement, clinic, reporter):
@@ -211,6 +225,70 @@ def test_only_the_clinics_reporters_request_for_it(actors, role, requirement, cl
     assert not ExemptionCase.objects.exists()
 
 
+# --- One open request per clinic and exemption ------------------------------------------
+
+
+@pytest.mark.parametrize("state", CaseState.open_states())
+def test_a_second_request_for_an_open_exemption_leads_to_the_open_one(
+    draft, clinic, reporter, requirement, state
+):
+    open_case = put_in_state(draft, state)
+    coordinator = make_user(Role.CLINIC_REPORTER, providers=[clinic.provider])
+
+    with pytest.raises(CaseAlreadyOpen) as refused:
+        request(clinic, coordinator, requirement, justification="Ett annat skäl.")
+
+    assert refused.value.case == open_case
+    assert refused.value.extra == {"case": open_case.pk}
+    assert ExemptionCase.objects.count() == 1
+
+
+@pytest.mark.parametrize("state", CaseState.decided_states())
+def test_a_decided_request_leaves_room_for_a_new_one(draft, clinic, reporter, requirement, state):
+    put_in_state(draft, state)
+
+    assert request(clinic, reporter, requirement).state == CaseState.DRAFT
+
+
+def _npo_request(clinic, reporter, catalogue):
+    return request(
+        clinic,
+        reporter,
+        catalogue.requirements.get(code="npo.ansluten"),
+        exemption_kind=ExemptionKind.DOCUMENTATION_OTHERWISE_AVAILABLE,
+    )
+
+
+def test_another_requirement_or_another_clinic_is_a_request_of_its_own(
+    draft, catalogue, clinic, other_clinic, reporter, requirement
+):
+    other_reporter = make_user(Role.CLINIC_REPORTER, clinics=[other_clinic])
+
+    assert _npo_request(clinic, reporter, catalogue).clinic == clinic
+    assert request(other_clinic, other_reporter, requirement).clinic == other_clinic
+    assert ExemptionCase.objects.filter(state=CaseState.DRAFT).count() == 3
+
+
+def test_a_draft_cannot_be_changed_into_a_second_open_request(
+    draft, catalogue, clinic, reporter, requirement
+):
+    npo = _npo_request(clinic, reporter, catalogue)
+
+    with pytest.raises(ApplicationError) as refused:
+        update_case(
+            case=npo,
+            actor=reporter,
+            requirement=requirement,
+            exemption_kind=draft.exemption_kind,
+        )
+
+    assert refused.value.extra["errors"] == {
+        "exemption_kind": "Mottagningen har redan en öppen ansökan om det här undantaget."
+    }
+    npo.refresh_from_db()
+    assert npo.requirement.code == "npo.ansluten"
+
+
 def test_a_provider_coordinator_requests_for_the_providers_clinics(requirement, clinic):
     coordinator = make_user(Role.CLINIC_REPORTER, providers=[clinic.provider])
     assert request(clinic, coordinator, requirement).clinic == clinic
@@ -220,7 +298,7 @@ def test_a_draft_or_returned_case_is_changed_with_its_history(draft, reporter, r
     update_case(case=draft, actor=reporter, justification="Ny utredning.")
     submit_case(case=draft, actor=reporter)
     return_case(case=draft, actor=reviewer, comment="Komplettera.")
-    changed = update_case(case=draft, actor=reporter, links="https://c.example.se")
+    changed = update_case(case=draft, actor=reporter, links=["https://c.example.se"])
     assert changed.state == CaseState.RETURNED
     assert changed.justification == "Ny utredning."
     assert changed.history.count() == 5
@@ -466,3 +544,59 @@ def test_a_decision_rolled_back_sends_no_mail(
         reject_case(case=submitted, actor=reviewer, comment="")
     assert callbacks == []
     assert mail.outbox == []
+
+
+# --- Expiry ---------------------------------------------------------------------------
+
+
+def _approved_until(case, reviewer, last_day):
+    approve_case(case=case, actor=reviewer, valid_from=today(), valid_until=today())
+    ExemptionCase.objects.filter(pk=case.pk).update(valid_from=last_day, valid_until=last_day)
+    case.refresh_from_db()
+    return case
+
+
+def test_an_approval_whose_last_day_has_passed_expires_as_the_system(submitted, reviewer):
+    case = _approved_until(submitted, reviewer, today() - timedelta(days=1))
+
+    assert expire_case(case_id=case.pk, today=today()) is True
+
+    case.refresh_from_db()
+    assert case.state == CaseState.EXPIRED
+    event = case.events.latest("at")
+    assert (event.actor, event.from_state, event.to_state) == (
+        None,
+        CaseState.APPROVED,
+        CaseState.EXPIRED,
+    )
+    assert case.history.latest().history_change_reason == "expire"
+
+
+def test_an_approval_expires_once_however_often_it_is_asked(submitted, reviewer):
+    case = _approved_until(submitted, reviewer, today() - timedelta(days=1))
+
+    assert expire_due_cases(today()) == 1
+    assert expire_due_cases(today()) == 0
+    assert expire_case(case_id=case.pk, today=today()) is False
+    assert case.events.filter(to_state=CaseState.EXPIRED).count() == 1
+
+
+def test_an_approval_on_its_last_day_or_until_further_notice_does_not_expire(submitted, reviewer):
+    case = _approved_until(submitted, reviewer, today())
+
+    assert expire_case(case_id=case.pk, today=today()) is False
+    ExemptionCase.objects.filter(pk=case.pk).update(valid_until=None)
+    assert expire_case(case_id=case.pk, today=today() + timedelta(days=400)) is False
+    case.refresh_from_db()
+    assert case.state == CaseState.APPROVED
+
+
+@pytest.mark.parametrize("state", sorted(set(CaseState.values) - {"approved"}))
+def test_only_an_approved_case_expires(draft, state):
+    case = put_in_state(draft, state)
+    ended = today() - timedelta(days=5)
+    ExemptionCase.objects.filter(pk=case.pk).update(valid_from=ended, valid_until=ended)
+
+    assert expire_case(case_id=case.pk, today=today()) is False
+    case.refresh_from_db()
+    assert case.state == state

@@ -197,6 +197,30 @@ def test_exemption_cases_are_in_the_clinic_history(catalogue, clinic, reporter):
     assert all(entry.url for entry in clinic_history(clinic) if entry.kind == "case")
 
 
+def test_a_change_of_a_cases_links_reads_as_the_links_before_and_after(
+    catalogue, clinic, reporter
+):
+    a, b = "https://www.1177.se/underlag/a", "https://www.1177.se/underlag/b"
+    case = create_case(
+        clinic=clinic,
+        requirement=catalogue.requirements.get(code="webbtidbok.boka_direkt"),
+        actor=reporter,
+        exemption_kind="request_appointment",
+        reason_category="technical",
+        justification="Journalsystemet saknar stöd.",
+        links=[a],
+        requested_from=timezone.localdate(),
+    )
+    update_case(case=case, actor=reporter, links=[a, b])
+    update_case(case=case, actor=reporter, links=[])
+
+    changes = [row[3] for row in _rows(clinic_history(clinic)) if row[1] == "Ärendet ändrat"]
+    assert changes == [
+        (("länkar till underlag", a, f"{a}, {b}"),),
+        (("länkar till underlag", f"{a}, {b}", ""),),
+    ]
+
+
 def test_an_action_plan_is_in_the_clinic_history(catalogue, clinic, reporter, reviewer):
     approve_answers(clinic, {"etjanster.fornya_recept": AnswerStatus.NOT_MET})
     plan = save_action_plan(clinic=clinic, actor=reporter, rows={})

@@ -107,17 +107,28 @@ def test_not_applicable_is_refused_where_the_catalogue_forbids_it(draft, reporte
     assert not Answer.objects.exists()
 
 
-def test_evidence_must_be_an_https_link(draft, reporter):
-    requirement = draft.catalogue_version.requirements.first()
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("evidence_url", "http://example.se/underlag"),
+        ("evidence_url", "https://inte en adress"),
+        ("channel", "brevduva"),
+    ],
+)
+def test_evidence_must_be_an_https_link_and_a_channel_one_of_the_channels(
+    draft, reporter, field, value
+):
+    requirement = draft.catalogue_version.requirements.filter(asks_channel=True).first()
     with pytest.raises(ApplicationError) as error:
         save_answer(
             report=draft,
             requirement=requirement,
             actor=reporter,
             status=AnswerStatus.MET,
-            evidence_url="http://example.se/underlag",
+            **{field: value},
         )
-    assert "evidence_url" in error.value.extra["errors"]
+    assert set(error.value.extra["errors"]) == {field}
+    assert not Answer.objects.exists()
 
 
 def test_a_report_cannot_be_submitted_with_unanswered_requirements(draft, reporter):

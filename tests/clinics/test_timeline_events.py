@@ -27,8 +27,13 @@ from clinics.models import (
     RequirementStatusPeriod,
     Role,
 )
-from clinics.services.case_jobs import expire_due_cases
-from clinics.services.cases import approve_case, create_case, revoke_case, submit_case
+from clinics.services.cases import (
+    approve_case,
+    create_case,
+    expire_due_cases,
+    revoke_case,
+    submit_case,
+)
 from clinics.services.register import save_clinic, save_provider
 from clinics.services.reports import approve_report, save_answer, start_report, submit_report
 from clinics.timeline import rebuild_all

@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinics.models import CaseEvent, CaseState, ExemptionCase, Role
-from tests.api.test_cases import BOOKING, approved, new_case, submitted
+from tests.api.helpers import client_for
+from tests.api.test_cases import BOOKING, LIST, approved, new_case, request_body, submitted
 from tests.factories import make_clinic, make_user
 
 QUEUE = reverse("case_queue")
@@ -195,7 +196,7 @@ def test_a_reporter_saves_a_draft(client, catalogue, clinic, reporter):
     assert response.redirect_chain[-1][0] == case_url(case)
     assert case.state == CaseState.DRAFT
     assert case.requester == reporter
-    assert case.links == "https://www.1177.se/underlag/a\nhttps://www.1177.se/underlag/b"
+    assert case.links == ["https://www.1177.se/underlag/a", "https://www.1177.se/underlag/b"]
     assert "The draft has been saved." in response.content.decode()
 
 
@@ -224,6 +225,31 @@ def test_field_errors_stand_next_to_the_fields_and_nothing_is_saved(
     assert 'aria-invalid="true"' in html
     assert 'aria-describedby="id_reason_category_error"' in html
     assert set(response.context["form"].errors) >= {"justification", "links", "reason_category"}
+    assert not ExemptionCase.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "links",
+    [
+        ["http://example.se"],
+        ["https://"],
+        ["https://www.1177.se/" + "x" * 500],
+        ["https://www.1177.se/underlag"] * 11,
+    ],
+)
+def test_the_api_refuses_the_links_the_form_refuses_with_the_same_words(
+    client, catalogue, clinic, reporter, links
+):
+    api = client_for(reporter).post(
+        LIST, request_body(clinic, links=links), format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    client.force_login(reporter)
+    page = client.post(
+        reverse("case_create"), request_data(clinic, catalogue, links="\n".join(links))
+    )
+
+    assert api.status_code == 400
+    assert api.json()["errors"]["links"] == page.context["form"].errors["links"][0]
     assert not ExemptionCase.objects.exists()
 
 
@@ -316,6 +342,45 @@ def test_returning_without_a_comment_changes_nothing(client, case, reviewer):
     assert response.status_code == 400
     assert 'id="id_comment_error"' in response.content.decode()
     assert state_of(case) == CaseState.SUBMITTED
+
+
+def test_an_approval_without_a_start_is_refused_by_the_service_at_its_field(
+    client, case, reviewer
+):
+    client.force_login(reviewer)
+
+    response = client.post(case_url(case), {"action": "approve", "valid_from": ""})
+
+    assert response.status_code == 400
+    form = response.context["decision_form"]
+    assert form.errors["valid_from"] == ["Give the date from which the decision applies."]
+    assert state_of(case) == CaseState.SUBMITTED
+
+
+def test_a_revocation_without_a_reason_is_refused_by_the_service_at_the_reason(
+    client, catalogue, clinic, reporter, reviewer
+):
+    case = approved(clinic, reporter, catalogue)
+    client.force_login(reviewer)
+
+    response = client.post(case_url(case), {"action": "revoke", "revoke-reason": " "})
+
+    assert response.status_code == 400
+    assert response.context["revoke_form"].errors["reason"] == [
+        "Write why the approval is revoked."
+    ]
+    assert 'id="id_revoke-reason_error"' in response.content.decode()
+
+
+def test_the_edit_form_shows_the_links_one_a_line(client, catalogue, clinic, reporter):
+    case = new_case(
+        clinic, reporter, catalogue, links=["https://www.1177.se/a", "https://www.1177.se/b"]
+    )
+    client.force_login(reporter)
+
+    form = client.get(edit_url(case)).context["form"]
+
+    assert form["links"].value() == "https://www.1177.se/a\nhttps://www.1177.se/b"
 
 
 def test_a_reviewer_rejects_with_a_reason(client, case, reviewer):
@@ -414,8 +479,8 @@ def test_the_queue_lists_waiting_cases_first_then_approved_ones_ending_soonest(
 
 
 def test_the_queue_filters_by_state_and_kind(client, catalogue, clinic, reporter, reviewer):
-    draft = new_case(clinic, reporter, catalogue)
     approved(clinic, reporter, catalogue)
+    draft = new_case(clinic, reporter, catalogue)
     client.force_login(reviewer)
 
     drafts = client.get(QUEUE, {"state": "draft"}).context["rows"]

@@ -210,7 +210,10 @@ def test_in_force_on_a_day_is_what_the_timeline_counts(
     client, catalogue, clinic, reporter, reviewer, viewer, cases
 ):
     today = timezone.localdate()
-    revoked = approved(clinic, reporter, catalogue, days=200)
+    # Another of the reporter's clinics: ours already has its request for this exemption.
+    second = make_clinic()
+    reporter.clinics.add(second)
+    revoked = approved(second, reporter, catalogue, days=200)
     revoke_case(case=revoked, actor=reviewer, comment="Det nya journalsystemet är infört.")
     client.force_login(viewer)
 
@@ -356,8 +359,11 @@ def test_a_reporters_list_costs_the_same_for_3_and_30_cases(
     client, catalogue, clinic, reporter, django_assert_num_queries
 ):
     def add(count):
+        # One clinic one request: a clinic has one open request for an exemption.
         for _ in range(count):
-            submitted(clinic, reporter, catalogue)
+            each = make_clinic()
+            reporter.clinics.add(each)
+            submitted(each, reporter, catalogue)
 
     client.force_login(reporter)
     add(3)
