@@ -100,6 +100,17 @@ def remove_catalogues() -> None:
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
 
 
+@pytest.fixture(autouse=True)
+def _no_session_stamp(request, monkeypatch):
+    """A signed-in request stamps its session with the time of activity once a minute
+    (halland_utbud.sessions), which saves the session: three queries more in whichever
+    request comes a minute after the last. A query count must not depend on how long the
+    test took to build its world (a loaded machine takes minutes), so no stamp is written,
+    except in the tests of the session's clock itself (marked ``session_clock``)."""
+    if request.node.get_closest_marker("session_clock") is None:
+        monkeypatch.setattr("halland_utbud.sessions.ACTIVITY_PRECISION_SECONDS", 10**9)
+
+
 @pytest.fixture
 def catalogue(request, db):
     """The repository's catalogue of decision RS220477, imported as in production: the

@@ -12,6 +12,9 @@ from django.utils.translation import ngettext
 from clinics.models import Role
 from tests.factories import make_user
 
+# The activity stamp is what these tests are about (tests/conftest.py stops it elsewhere).
+pytestmark = pytest.mark.session_clock
+
 START = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 PAGE = reverse("overview")
 API = reverse("api:provider-list")
