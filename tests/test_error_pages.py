@@ -274,5 +274,9 @@ def test_the_schema_says_how_to_authorize(db):
     )
 
     schema = response.json()
-    assert "Authorization: Token <key>" in schema["info"]["description"]
-    assert "tokenAuth" in schema["components"]["securitySchemes"]
+    description = schema["info"]["description"]
+    assert "Authorization: Token <key>" in description
+    # That a key ends.
+    assert "API_TOKEN_TTL_DAYS" in description
+    assert "knoxApiToken" in description
+    assert "knoxApiToken" in schema["components"]["securitySchemes"]
