@@ -24,11 +24,6 @@ from tests.factories import make_user
 LIST = "/api/v1/clinics/"
 
 
-@pytest.fixture
-def viewer(db):
-    return make_user(Role.VIEWER)
-
-
 def stored_text() -> str:
     """Every stored value of every key and of their history, as one text."""
     rows = [*ApiToken.objects.values_list(), *ApiToken.history.values_list()]

@@ -20,11 +20,6 @@ def client(client):
     return client
 
 
-@pytest.fixture
-def viewer(db):
-    return make_user(Role.VIEWER)
-
-
 def revoke_url(token: ApiToken) -> str:
     return reverse("api_token_revoke", args=[token.token_key])
 
