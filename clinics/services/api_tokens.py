@@ -32,7 +32,8 @@ def create_api_token(*, user: User, name: str) -> CreatedToken:
     user makes their own keys (the page passes the signed-in user; ``createuser`` the
     account it made)."""
     access.check_may_hold_api_tokens(user)
-    # The user's row, locked: two requests at once cannot both pass the limit.
+    # The user's row, locked: requests at once are checked one after the other, so none
+    # passes the limit or the name's uniqueness only to fail at the unique index.
     User.objects.select_for_update().filter(pk=user.pk).first()
     if ApiToken.objects.filter(user=user).count() >= MAX_API_TOKENS_PER_USER:
         raise ApplicationError(
