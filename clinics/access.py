@@ -24,7 +24,9 @@ The rules:
 - only region admins import measured usage; regional staff see every clinic's usage, a
   clinic reporter their own clinics';
 - only region admins send a round's late clinics a reminder by hand;
-- every signed-in user reads their own notifications, and nobody else's.
+- every signed-in user reads their own notifications, and nobody else's;
+- every signed-in user makes, lists and revokes their own API keys, and sees nobody
+  else's; region admins may also revoke anyone's key (in the admin).
 """
 
 from collections.abc import Callable, Iterable
@@ -41,6 +43,7 @@ from clinics.models import (
     ActionPlanEvent,
     ActionPlanItem,
     ActionPlanState,
+    ApiToken,
     CaseEvent,
     CaseState,
     Clinic,
@@ -194,6 +197,29 @@ def visible_notifications(user: User) -> QuerySet[Notification]:
     if not has_notifications(user):
         return Notification.objects.none()
     return Notification.objects.filter(recipient=user)
+
+
+def may_hold_api_tokens(user: User) -> bool:
+    """Every active user may read the API with keys of their own."""
+    return _is_active(user)
+
+
+def check_may_hold_api_tokens(user: User) -> None:
+    if not may_hold_api_tokens(user):
+        raise NotAllowed(_("Only active users have API keys."))
+
+
+def visible_api_tokens(user: User) -> QuerySet[ApiToken]:
+    """The user's own keys: nobody lists another's, region admins included (the admin
+    shows them every key, without its secret, for revoking)."""
+    if not may_hold_api_tokens(user):
+        return ApiToken.objects.none()
+    return ApiToken.objects.filter(user=user)
+
+
+def check_may_revoke_api_token(user: User, token: ApiToken) -> None:
+    if not (_is_active(user) and token.user_id == user.pk) and not is_region_admin(user):
+        raise NotAllowed(_("Only the key's user or a region administrator may revoke it."))
 
 
 # The change reasons the case services write on the history rows of a decision: a reviewer

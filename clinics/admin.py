@@ -1,15 +1,17 @@
 """The register in the admin, with the history of every change. Nothing is deleted here:
 clinics are closed by setting their end date, reports are kept forever. Reports, rounds
 and exemption cases are only read here: each of their changes goes through a service that
-records it on their timeline."""
+records it on their timeline. API keys are listed (never their secret) for revoking."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from clinics import access
 from clinics.models import (
     Answer,
+    ApiToken,
     CaseEvent,
     Clinic,
     ExemptionCase,
@@ -19,6 +21,7 @@ from clinics.models import (
     ReportingRound,
     User,
 )
+from clinics.services.api_tokens import revoke_api_token
 from clinics.services.register import save_clinic, save_provider
 from requirements.vocabulary import Municipality
 
@@ -193,3 +196,32 @@ class UserAdmin(NoDeleteMixin, SimpleHistoryAdmin, DjangoUserAdmin):
     @admin.display(description=_("name"), ordering="last_name")
     def full_name(self, obj: User) -> str:
         return obj.get_full_name()
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Every user's API keys, for a region admin to revoke one (delete, through the
+    service that records who did it). Keys are made by their users on their page."""
+
+    list_display = ["name", "user", "token_key", "created", "expiry"]
+    list_filter = ["expiry"]
+    search_fields = ["name", "token_key", "user__username"]
+    list_select_related = ["user"]
+    fields = ["name", "user", "token_key", "created", "expiry"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return access.is_region_admin(request.user)
+
+    def delete_model(self, request, obj: ApiToken) -> None:
+        revoke_api_token(token=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for token in queryset:
+            revoke_api_token(token=token, actor=request.user)

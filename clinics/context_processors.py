@@ -25,6 +25,7 @@ _SECTIONS = {
     "round_create": "rounds",
     "round_detail": "rounds",
     "notifications": "notifications",
+    "api_tokens": "api_tokens",
 }
 
 
@@ -50,5 +51,6 @@ def navigation(request: HttpRequest) -> dict:
             "rounds": access.is_region_admin(user),
             "admin": access.is_region_admin(user) and user.is_staff,
             "notifications": access.has_notifications(user),
+            "api_tokens": access.may_hold_api_tokens(user),
         }
     }

@@ -2,6 +2,7 @@
 
 from clinics.views import (
     action_plans,
+    api_tokens,
     bulk_reporting,
     cases,
     catalogue,
@@ -24,4 +25,5 @@ urlpatterns = [
     *catalogue.urlpatterns,
     *notifications.urlpatterns,
     *action_plans.urlpatterns,
+    *api_tokens.urlpatterns,
 ]

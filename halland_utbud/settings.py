@@ -48,7 +48,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -192,6 +192,21 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# API keys (django-rest-knox, clinics.models.api_tokens): stored as digests, named by
+# their users, and valid for API_TOKEN_TTL_DAYS from when they are made (a year at most);
+# using a key does not extend it. Clients send `Authorization: Token <key>`.
+API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", default=90)
+if not 1 <= API_TOKEN_TTL_DAYS <= 365:
+    raise ImproperlyConfigured(
+        f"API_TOKEN_TTL_DAYS must be from 1 to 365, not {API_TOKEN_TTL_DAYS}."
+    )
+KNOX_TOKEN_MODEL = "clinics.ApiToken"
+REST_KNOX = {
+    "TOKEN_MODEL": KNOX_TOKEN_MODEL,
+    "TOKEN_TTL": timedelta(days=API_TOKEN_TTL_DAYS),
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
+}
 # --- end of sign-in, sessions and API throttles ---
 
 # Swedish first, English available.
@@ -279,7 +294,7 @@ if not 0 < CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT <= 60 * 60:
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Per signed-in user (token or session) and, without a sign-in, per client address;
@@ -302,9 +317,12 @@ SPECTACULAR_SETTINGS = {
         "Uppföljning av grundutbudet av digitala tjänster enligt beslut RS220477. "
         "Read for budget and follow-up systems; exemption cases are requested and decided "
         "here too.\n\n"
-        "Authorization: send `Authorization: Token <key>` with every request. To try a call "
-        "here, press Authorize and enter `Token <key>` under tokenAuth (the word Token, a "
-        "space, the key); signed in, the browser's session is used."
+        "Authorization: send `Authorization: Token <key>` with every request. Signed in, "
+        "you make and revoke your API keys on the page API keys (`/konto/api-nycklar/`). "
+        f"A key is shown once, when it is made, and is valid for {API_TOKEN_TTL_DAYS} days "
+        "(`API_TOKEN_TTL_DAYS`); an expired or revoked key is refused with 401. To try a "
+        "call here, press Authorize and enter `Token <key>` under knoxApiToken (the word "
+        "Token, a space, the key); signed in, the browser's session is used."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -54,10 +54,10 @@ IDENTITIES = (
     REGION_ADMIN,
 )
 
-# The apps whose rows a refused write must leave as they were, and the token tables
-# (a write must not mint or drop anyone's token). Sessions and django-axes' attempt log
-# stay out: every request may touch them.
-FINGERPRINT_APPS = ("requirements", "clinics", "followup", "authtoken", "knox")
+# The apps whose rows a refused write must leave as they were, the API keys among them
+# (clinics.ApiToken: a write must not mint or drop anyone's key). Sessions and
+# django-axes' attempt log stay out: every request may touch them.
+FINGERPRINT_APPS = ("requirements", "clinics", "followup")
 
 # A clinic has one open request per exemption: the scenario's clinic A has one open for
 # web booking, the world's draft asks this one, and the writes request the third.
@@ -326,6 +326,10 @@ REACH: dict[str, Reach] = {
         lambda w: {"username": w.users[VIEWER].username, "password": "ett-bra-losenord-42"},
     ),
     "set_language": Reach(lambda w: reverse("set_language"), lambda w: {"language": "en"}),
+    "api_tokens": Reach(lambda w: reverse("api_tokens"), lambda w: {"name": "Uppföljningen"}),
+    "api_token_revoke": Reach(
+        lambda w: reverse("api_token_revoke", args=[w.scenario.api_token.token_key])
+    ),
     "clinic_detail": Reach(_args("clinic_detail", _clinic_a)),
     "clinic_history": Reach(_args("clinic_history", _clinic_a)),
     "report_start": Reach(lambda w: reverse("report_start", args=[w.submitted_plan.clinic_id])),

@@ -111,6 +111,9 @@ EXPECTED: dict[str, Rule] = {
     "notifications": Rule(
         read=SIGNED_IN, reading_writes="showing a user's notifications marks them read"
     ),
+    # Everyone's own API keys; the world's key to revoke is the viewer's.
+    "api_tokens": Rule(read=SIGNED_IN, write=SIGNED_IN),
+    "api_token_revoke": Rule(read=NOBODY, write=frozenset({VIEWER})),
     # A clinic's pages.
     "clinic_detail": Rule(read=STAFF | OWN),
     "clinic_history": Rule(read=STAFF | OWN),

@@ -15,6 +15,7 @@ ADMIN_PAGES = [
     "admin:clinics_exemptioncase_changelist",
     "admin:clinics_caseevent_changelist",
     "admin:clinics_user_changelist",
+    "admin:clinics_apitoken_changelist",
     "admin:requirements_requirement_changelist",
     "admin:requirements_catalogueversion_changelist",
 ]

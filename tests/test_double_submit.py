@@ -16,6 +16,7 @@ from django.utils import timezone
 from clinics.models import (
     ActionPlan,
     Answer,
+    ApiToken,
     CaseEvent,
     CaseState,
     ExemptionCase,
@@ -24,6 +25,7 @@ from clinics.models import (
     ReportingRound,
     ReportState,
 )
+from clinics.services.api_tokens import create_api_token
 from clinics.services.reports import ReportAlreadyOpen, start_report
 from tests.api.helpers import approve_answers
 from tests.api.test_cases import submitted
@@ -341,3 +343,37 @@ def test_ten_simultaneous_presses_of_one_reminder_send_it_once(
     no_server_error(results)
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == [reporter.email]
+
+
+# --- an API key -------------------------------------------------------------------------
+
+
+def test_making_a_key_twice_makes_one_and_says_the_name_is_taken(client, viewer):
+    client.force_login(viewer)
+    first = client.post(reverse("api_tokens"), {"name": "Budgetsystemet"})
+    second = client.post(reverse("api_tokens"), {"name": "Budgetsystemet"})
+
+    assert (first.status_code, second.status_code) == (200, 400)
+    assert second.context["form"].errors["name"] == ["Du har redan en API-nyckel med det namnet."]
+    assert ApiToken.objects.filter(user=viewer).count() == 1
+
+
+@concurrently
+def test_ten_simultaneous_makes_of_one_key_make_one_and_no_server_error(on_postgresql, viewer):
+    results = at_once(viewer, reverse("api_tokens"), {"name": "Budgetsystemet"})
+
+    no_server_error(results)
+    assert sorted(status for status, _location in results) == [200] + [400] * (THREADS - 1)
+    assert ApiToken.objects.filter(user=viewer).count() == 1
+
+
+@concurrently
+def test_ten_simultaneous_revokes_of_one_key_revoke_it_once(on_postgresql, viewer):
+    token = create_api_token(user=viewer, name="Budgetsystemet").token
+
+    results = at_once(viewer, reverse("api_token_revoke", args=[token.token_key]), {})
+
+    no_server_error(results)
+    assert {status for status, _location in results} <= {302, 404}
+    assert not ApiToken.objects.exists()
+    assert ApiToken.history.filter(history_type="-").count() == 1

@@ -259,6 +259,8 @@ def test_the_docs_tell_someone_without_a_session_how_to_authorize(client, db):
     assert "Authorization: Token &lt;" in html
     assert reverse("api:schema") in html
     assert "Authorize" in html
+    # Where a key comes from.
+    assert reverse("api_tokens") in html
 
 
 def test_the_docs_show_swagger_ui_to_a_token_holder(db):
@@ -274,5 +276,10 @@ def test_the_schema_says_how_to_authorize(db):
     )
 
     schema = response.json()
-    assert "Authorization: Token <key>" in schema["info"]["description"]
-    assert "tokenAuth" in schema["components"]["securitySchemes"]
+    description = schema["info"]["description"]
+    assert "Authorization: Token <key>" in description
+    # Where a key comes from, and that it ends.
+    assert reverse("api_tokens") in description
+    assert "API_TOKEN_TTL_DAYS" in description
+    assert "knoxApiToken" in description
+    assert "knoxApiToken" in schema["components"]["securitySchemes"]

@@ -4,6 +4,7 @@ from clinics.models.action_plans import (
     ActionPlanItem,
     ActionPlanState,
 )
+from clinics.models.api_tokens import ApiToken
 from clinics.models.cases import (
     CaseEvent,
     CaseKind,
@@ -37,6 +38,7 @@ __all__ = [
     "ActionPlanState",
     "Answer",
     "AnswerAction",
+    "ApiToken",
     "AreaStatusPeriod",
     "CaseEvent",
     "CaseKind",

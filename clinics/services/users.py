@@ -7,9 +7,9 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from rest_framework.authtoken.models import Token
 
 from clinics.models import Clinic, Provider, Role, User
+from clinics.services.api_tokens import CreatedToken, create_api_token
 from halland_utbud.errors import ApplicationError
 from requirements.identifiers import normalize_organisation_number, organisation_number_error
 
@@ -17,7 +17,13 @@ from requirements.identifiers import normalize_organisation_number, organisation
 @dataclass(frozen=True)
 class CreatedUser:
     user: User
-    token: str | None = None
+    # The API key, when one was asked for: shown once, stored only as its digest.
+    api_token: CreatedToken | None = None
+
+    @property
+    def token(self) -> str | None:
+        """The key itself, to print once."""
+        return self.api_token.key if self.api_token else None
 
 
 @transaction.atomic
@@ -30,10 +36,12 @@ def create_user(
     clinic_hsa_ids: Iterable[str] = (),
     provider_org_nrs: Iterable[str] = (),
     with_token: bool = False,
+    token_name: str = "createuser",
 ) -> CreatedUser:
     """Create a person or system account with its role and, for a clinic reporter, the
     clinics and providers it reports for. ``password=None`` makes an account that cannot
-    sign in with a password (a system reading the API with its token).
+    sign in with a password (a system reading the API with its token). ``with_token``
+    makes the account an API key named ``token_name``.
 
     Region admins also get the Django admin (staff and superuser), where the register is kept.
     """
@@ -96,5 +104,5 @@ def create_user(
     user.save()
     user.clinics.set(clinics)
     user.providers.set(providers)
-    token = Token.objects.create(user=user).key if with_token else None
-    return CreatedUser(user=user, token=token)
+    api_token = create_api_token(user=user, name=token_name) if with_token else None
+    return CreatedUser(user=user, api_token=api_token)

@@ -3,10 +3,10 @@
 from datetime import date, timedelta
 
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from clinics.models import Answer, Clinic, Report, ReportState, Role, User
+from clinics.services.api_tokens import create_api_token
 from clinics.services.reports import approve_report, save_answer, start_report, submit_report
 from clinics.timeline import rebuild_all, rewrite_timelines
 from requirements.compliance import ClinicCompliance, ReportedAnswer, evaluate
@@ -25,10 +25,16 @@ def client_for(user: User | None) -> APIClient:
 
 
 def token_client_for(user: User) -> APIClient:
-    """A client sending ``Authorization: Token ...``, as the follow-up systems do."""
+    """A client with a new API key of the user's, made as the API keys page makes one.
+    Every API test gets its key here."""
+    name = f"Testnyckel {user.auth_token_set.count() + 1}"
+    return key_client(create_api_token(user=user, name=name).key)
+
+
+def key_client(key: str) -> APIClient:
+    """A client sending ``Authorization: Token <key>``, as the follow-up systems do."""
     client = APIClient()
-    token, _created = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 
 

@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from clinics.models import Role
-from tests.api.helpers import client_for, token_client_for
+from tests.api.helpers import client_for, key_client, token_client_for
 from tests.factories import make_clinic, make_provider, make_user
 
 LIST = reverse("api:provider-list")
@@ -80,10 +80,7 @@ def test_a_user_with_a_token_is_let_in(viewer, clinic):
 
 
 def test_a_wrong_token_is_refused(clinic):
-    client = client_for(None)
-    client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
-
-    assert client.get(LIST).status_code == 401
+    assert key_client("not-a-real-token").get(LIST).status_code == 401
 
 
 def test_the_detail_shows_the_provider(viewer, clinic):

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from clinics.models import (
     ActionPlan,
+    ApiToken,
     CaseState,
     CatalogueUpload,
     Clinic,
@@ -34,6 +35,7 @@ from clinics.services.action_plans import (
     save_action_plan,
     submit_action_plan,
 )
+from clinics.services.api_tokens import create_api_token
 from clinics.services.cases import approve_case, create_case, submit_case
 from clinics.services.catalogue_uploads import upload_catalogue
 from clinics.services.reports import return_report, save_answer, submit_report
@@ -92,6 +94,8 @@ class Scenario:
     Exemption cases for web booking ("beställa tid" instead of booking directly), all
     requested by the clinic reporter: one approved by the reviewer and one submitted for
     clinic A, one draft for clinic B.
+
+    The viewer has an API key for the budget system (``api_token``).
     """
 
     catalogue: CatalogueVersion
@@ -106,6 +110,7 @@ class Scenario:
     clinic_indicator: ClinicIndicator | None = None
     catalogue_upload: CatalogueUpload | None = None
     action_plan: ActionPlan | None = None
+    api_token: ApiToken | None = None
 
     @property
     def clinic_a(self) -> Clinic:
@@ -250,6 +255,8 @@ PAGES: tuple[Page, ...] = (
     # The scenario's services send mails as they would (the round, the returned report,
     # the decisions), so most roles find notifications here; the viewer finds none.
     Page("notifications", SIGNED_IN_ROLES, _plain("notifications")),
+    # The viewer's lists the budget system's key; the others have none yet.
+    Page("api_tokens", SIGNED_IN_ROLES, _plain("api_tokens")),
 )
 
 # URL names that are not pages a person reads, and why axe has nothing to check there.
@@ -265,6 +272,7 @@ NOT_PAGES: dict[str, str] = {
     "clinic_indicator_report": "POST only: reports a value and redirects to the indicator",
     "round_close": "POST only: closes the round and redirects to its page",
     "round_remind": "POST only: reminds the round's late clinics and redirects to its page",
+    "api_token_revoke": "POST only: revokes an API key and redirects to the list of keys",
     "overview_export_csv": "a CSV download, not an HTML page",
     "overview_export_xlsx": "an XLSX download, not an HTML page",
     "exemption_export_csv": "a CSV download, not an HTML page",
@@ -460,6 +468,7 @@ def build_scenario(catalogue: CatalogueVersion) -> Scenario:
         file_name=REVISION_2_PATH.name,
         data=REVISION_2_PATH.read_bytes(),
     )
+    scenario.api_token = create_api_token(user=users[VIEWER], name="Budgetsystemet").token
     return scenario
 
 

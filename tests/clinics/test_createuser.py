@@ -5,10 +5,9 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
-from rest_framework.authentication import TokenAuthentication
-from rest_framework.test import APIRequestFactory
 
-from clinics.models import Role, User
+from clinics.models import ApiToken, Role, User
+from tests.api.helpers import key_client
 from tests.factories import make_clinic, make_provider, make_user
 
 PASSWORD = "ett-langt-losenord-2026"
@@ -78,14 +77,29 @@ def test_a_provider_coordinator_is_linked_to_the_provider_by_organisation_number
     assert list(User.objects.get(username="samordnare").providers.all()) == [provider]
 
 
-def test_token_prints_a_token_that_authenticates_on_a_line_of_its_own(db):
+def test_token_prints_once_a_key_that_reads_the_api_on_a_line_of_its_own(db):
     output = createuser("budget", "--role", Role.VIEWER, "--no-password", "--token")
 
-    token = output.strip().splitlines()[-1]
-    request = APIRequestFactory().get("/api/v1/clinics/", HTTP_AUTHORIZATION=f"Token {token}")
-    user, _token = TokenAuthentication().authenticate(request)
-    assert user.username == "budget"
+    key = output.strip().splitlines()[-1]
+    response = key_client(key).get("/api/v1/clinics/")
+    assert response.status_code == 200
+    assert response.wsgi_request.user.username == "budget"
+    user = User.objects.get(username="budget")
     assert not user.has_usable_password()
+    # Shown this once: the database keeps only its digest, under the default name.
+    token = user.auth_token_set.get()
+    assert token.name == "createuser"
+    assert key not in repr(list(ApiToken.objects.values_list()))
+    assert "valid until" in output
+
+
+def test_token_name_names_the_key(db):
+    createuser(
+        "budget", "--role", Role.VIEWER, "--no-password", "--token",
+        "--token-name", "Budgetsystemet",
+    )  # fmt: skip
+
+    assert User.objects.get(username="budget").auth_token_set.get().name == "Budgetsystemet"
 
 
 def test_without_password_it_asks_twice_and_validates_the_answer(db, monkeypatch):

@@ -4,6 +4,7 @@ import getpass
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clinics.models import Role
@@ -47,7 +48,14 @@ class Command(BaseCommand):
             help=_("No password: a system account that only uses its API token."),
         )
         parser.add_argument(
-            "--token", action="store_true", help=_("Create an API token and print it.")
+            "--token",
+            action="store_true",
+            help=_("Create an API key and print it: it is shown this once, never again."),
+        )
+        parser.add_argument(
+            "--token-name",
+            default="createuser",
+            help=_("The API key's name, as its user sees it (default: createuser)."),
         )
 
     def handle(self, *args, **options) -> None:
@@ -63,6 +71,7 @@ class Command(BaseCommand):
                 clinic_hsa_ids=options["clinic"],
                 provider_org_nrs=options["provider"],
                 with_token=options["token"],
+                token_name=options["token_name"],
             )
         except ApplicationError as error:
             raise CommandError(error.message) from None
@@ -72,8 +81,15 @@ class Command(BaseCommand):
             _("User %(username)s was created with the role %(role)s.")
             % {"username": user.username, "role": user.get_role_display()}
         )
-        if created.token:
-            self.stdout.write(_("API token:"))
+        if created.api_token:
+            expiry = created.api_token.token.expiry
+            self.stdout.write(
+                _(
+                    "API key (shown only now, keep it safe; it is valid until %(expiry)s), "
+                    "send it as “Authorization: Token <key>”:"
+                )
+                % {"expiry": timezone.localtime(expiry).strftime("%Y-%m-%d %H:%M")}
+            )
             self.stdout.write(created.token)
 
     def _ask_password(self, stdin) -> str:
