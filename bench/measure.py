@@ -30,8 +30,8 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from clinics.demo import seed_demo  # noqa: E402
 from clinics.models import Clinic, ClinicStatusPeriod, Role, User  # noqa: E402
-from clinics.services.demo import seed_demo  # noqa: E402
 from clinics.timeline import rebuild_all  # noqa: E402
 from followup.demo import seed_demo_usage  # noqa: E402
 from followup.figures import figures_on  # noqa: E402

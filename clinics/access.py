@@ -244,16 +244,14 @@ def check_may_request_case(user: User, clinic: Clinic) -> None:
         raise NotAllowed(_("Only the clinic's reporters may request exemptions for it."))
 
 
-def check_may_decide_case(user: User, case: ExemptionCase) -> None:
-    """Only reviewers decide, and never a case they requested or edited (four eyes).
+def has_taken_part_in_case(user: User, case: ExemptionCase) -> bool:
+    """The four-eyes rule's question for a case: did the user request or edit it?
 
     Whoever saved a version of the case other than by deciding it (its history) or moved
     it into draft or submitted it (its events) took part in the request, even if they are
     a reviewer today. A save without a reason (e.g. in the admin) counts as an edit.
     """
-    if not is_reviewer(user):
-        raise NotAllowed(_("Only reviewers may decide on exemptions and approvals."))
-    took_part = (
+    return (
         case.requester_id == user.pk
         or case.history.filter(history_user=user)
         .exclude(history_change_reason__in=CASE_DECISION_ACTIONS)
@@ -264,7 +262,18 @@ def check_may_decide_case(user: User, case: ExemptionCase) -> None:
             to_state__in=[CaseState.DRAFT, CaseState.SUBMITTED],
         ).exists()
     )
-    if took_part:
+
+
+def may_decide_case(user: User, case: ExemptionCase) -> bool:
+    """Whether the user may decide or revoke the case: a reviewer who took no part in it."""
+    return is_reviewer(user) and not has_taken_part_in_case(user, case)
+
+
+def check_may_decide_case(user: User, case: ExemptionCase) -> None:
+    """Only reviewers decide, and never a case they requested or edited (four eyes)."""
+    if not is_reviewer(user):
+        raise NotAllowed(_("Only reviewers may decide on exemptions and approvals."))
+    if has_taken_part_in_case(user, case):
         raise NotAllowed(_("You may not decide on a case that you have requested or edited."))
 
 
@@ -290,6 +299,11 @@ def has_written_action_plan(user: User, plan: ActionPlan) -> bool:
             to_state__in=[ActionPlanState.DRAFT, ActionPlanState.SUBMITTED],
         ).exists()
     )
+
+
+def may_decide_action_plan(user: User, plan: ActionPlan) -> bool:
+    """Whether the user may accept or return the plan: a reviewer who did not write it."""
+    return is_reviewer(user) and not has_written_action_plan(user, plan)
 
 
 def check_may_decide_action_plan(user: User, plan: ActionPlan) -> None:

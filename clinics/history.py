@@ -99,6 +99,15 @@ class HistoryEntry:
     # The page of what the row concerns, where it has one (a case).
     url: str = ""
 
+    @property
+    def is_report(self) -> bool:
+        """A transition of a report: its states are a report's."""
+        return self.kind == EntryKind.REPORT
+
+    @property
+    def is_answer(self) -> bool:
+        return self.kind == EntryKind.ANSWER
+
 
 def _display(model_field: models.Field, value, names: dict | None = None) -> str:
     """A stored value as the interface shows it: choice labels, names, local dates, a

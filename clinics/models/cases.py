@@ -129,6 +129,19 @@ class ExemptionCase(models.Model):
     def __str__(self) -> str:
         return f"{self.clinic.name}: {self.get_exemption_kind_display()}"
 
+    @property
+    def is_submitted(self) -> bool:
+        """Waiting for a reviewer's decision."""
+        return self.state == CaseState.SUBMITTED
+
+    @property
+    def is_returned(self) -> bool:
+        return self.state == CaseState.RETURNED
+
+    @property
+    def is_approved(self) -> bool:
+        return self.state == CaseState.APPROVED
+
 
 class CaseEvent(models.Model):
     """One transition of a case: who moved it from which state to which, and why."""

@@ -184,6 +184,27 @@ class Report(models.Model):
     def __str__(self) -> str:
         return f"{self.clinic.name}: {self.get_state_display()}"
 
+    @property
+    def is_draft(self) -> bool:
+        return self.state == ReportState.DRAFT
+
+    @property
+    def is_submitted(self) -> bool:
+        """Waiting for a reviewer's decision."""
+        return self.state == ReportState.SUBMITTED
+
+    @property
+    def is_returned(self) -> bool:
+        return self.state == ReportState.RETURNED
+
+    @property
+    def is_approved(self) -> bool:
+        return self.state == ReportState.APPROVED
+
+    @property
+    def is_closed(self) -> bool:
+        return self.state == ReportState.CLOSED
+
 
 class AnswerAction(models.TextChoices):
     """What a change to an answer was, kept as its history row's change reason: the

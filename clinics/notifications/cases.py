@@ -4,7 +4,7 @@ Each is sent once per recipient (clinics.notifications.delivery)."""
 
 from datetime import date
 
-from clinics.models import CaseEvent, Clinic, ExemptionCase, NotificationKind, User
+from clinics.models import CaseEvent, CaseState, Clinic, ExemptionCase, NotificationKind, User
 from clinics.notifications.delivery import compose, deliver, reporters_of, reviewers, site_url
 
 
@@ -63,7 +63,14 @@ def send_decision_notice(event_id: int) -> bool:
         key=decision_key(event.pk),
         recipients=[requester] if requester.is_active and requester.email else [],
         template="case_decision",
-        context={"event": event, "state": event.to_state, "comment": event.comment},
+        context={
+            "event": event,
+            "comment": event.comment,
+            # Which decision it was, for the templates to choose their text by (else revoked).
+            "approved": event.to_state == CaseState.APPROVED,
+            "rejected": event.to_state == CaseState.REJECTED,
+            "returned": event.to_state == CaseState.RETURNED,
+        },
     )
 
 

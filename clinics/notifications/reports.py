@@ -32,7 +32,12 @@ def send_report_decision_notice(event_id: int) -> int:
     return deliver(
         compose(
             "report_decision",
-            {"report": report, "event": event, "state": event.to_state},
+            {
+                "report": report,
+                "event": event,
+                # Approved, or else returned: the templates choose their text by it.
+                "approved": kind == NotificationKind.REPORT_APPROVED,
+            },
             recipient=user,
             kind=kind,
             key=f"report-event:{event.pk}",

@@ -5,7 +5,8 @@ from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from clinics.models import ReportingStatus, ReportState
+from clinics.models import CaseState, ReportingStatus, ReportState
+from clinics.services.rounds import ProgressStatus
 from requirements.vocabulary import AnswerStatus, AreaStatus, ComplianceStatus
 
 register = template.Library()
@@ -36,6 +37,16 @@ _REPORT = {
     ReportState.RETURNED: ("partial", "↩"),
     ReportState.APPROVED: ("ok", "✓"),
     ReportState.CLOSED: ("na", "■"),
+}
+
+_CASE = {
+    CaseState.DRAFT: ("draft", "✎"),
+    CaseState.SUBMITTED: ("pending", "➜"),
+    CaseState.RETURNED: ("partial", "↩"),
+    CaseState.APPROVED: ("ok", "✓"),
+    CaseState.REJECTED: ("fail", "✗"),
+    CaseState.REVOKED: ("fail", "⊘"),
+    CaseState.EXPIRED: ("na", "■"),
 }
 
 
@@ -88,6 +99,13 @@ def report_badge(state: str | None):
         return badge("missing", "?", _("No report"))
     state = ReportState(state)
     return badge(*_REPORT[state], state.label)
+
+
+@register.simple_tag
+def case_badge(state: str):
+    """An exemption case's state (``CaseState``), or a state one of its events moved to."""
+    state = CaseState(state)
+    return badge(*_CASE[state], state.label)
 
 
 @register.simple_tag
@@ -147,6 +165,23 @@ def reporting_badge(status: str | None):
     """Where a clinic's reporting under way stands (``ReportingStatus``)."""
     status = ReportingStatus(status or ReportingStatus.NONE)
     return badge(*_REPORTING[status], status.label)
+
+
+_PROGRESS = {
+    ProgressStatus.NOT_STARTED: ("missing", "?"),
+    ProgressStatus.DRAFT: _REPORT[ReportState.DRAFT],
+    ProgressStatus.SUBMITTED: _REPORT[ReportState.SUBMITTED],
+    ProgressStatus.RETURNED: _REPORT[ReportState.RETURNED],
+    ProgressStatus.APPROVED: _REPORT[ReportState.APPROVED],
+    ProgressStatus.CLOSED: _REPORT[ReportState.CLOSED],
+}
+
+
+@register.simple_tag
+def progress_badge(progress: str):
+    """Where a clinic stands in a round (``ProgressStatus``, as ``round_reports`` gives it)."""
+    progress = ProgressStatus(progress)
+    return badge(*_PROGRESS[progress], progress.label)
 
 
 @register.simple_tag

@@ -176,9 +176,9 @@ def clinic_action_plan(request: HttpRequest, pk: int) -> HttpResponse:
             "may_complete": view.plan is not None
             and view.plan.is_accepted
             and access.may_report_for(request.user, clinic),
-            "may_review": access.is_reviewer(request.user)
-            and view.plan is not None
-            and view.plan.is_submitted,
+            "may_review": view.plan is not None
+            and view.plan.is_submitted
+            and access.may_decide_action_plan(request.user, view.plan),
         },
         status=status,
     )
@@ -216,8 +216,9 @@ def review_action_plan(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.error(request, _("Nothing was decided. Correct the marked fields."))
             status = 400
-    has_written = access.has_written_action_plan(request.user, plan)
-    if plan.state != ActionPlanState.SUBMITTED or has_written:
+    # Only to choose what to show; the service asks again under its lock.
+    may_decide = access.may_decide_action_plan(request.user, plan)
+    if not (plan.is_submitted and may_decide):
         form = None
     elif form is None:
         form = ActionPlanDecisionForm()
@@ -232,7 +233,8 @@ def review_action_plan(request: HttpRequest, pk: int) -> HttpResponse:
             "passed": {item.answer_id for item in passed_items(plan, timezone.localdate())},
             "events": list(plan.events.select_related("actor")),
             "form": form,
-            "has_written": has_written,
+            # The page is for reviewers: one the rule refuses has written in the plan.
+            "has_written": not may_decide,
         },
         status=status,
     )

@@ -37,7 +37,7 @@ from clinics.services.cases import (
     submit_case,
     update_case,
 )
-from halland_utbud.errors import ApplicationError, NotAllowed
+from halland_utbud.errors import ApplicationError
 from requirements.selectors import catalogue_in_force
 
 QUEUE_PAGE_SIZE = 50
@@ -205,18 +205,6 @@ def _events(case: ExemptionCase) -> list[CaseEvent]:
     return list(case.events.select_related("actor").order_by("at", "pk"))
 
 
-def _may_decide(user: User, case: ExemptionCase) -> tuple[bool, bool]:
-    """(is a reviewer who may decide it, is a reviewer who took part in the request), to
-    show the decision form or explain why there is none; the services decide again."""
-    if not access.is_reviewer(user):
-        return False, False
-    try:
-        access.check_may_decide_case(user, case)
-    except NotAllowed:
-        return False, True
-    return True, False
-
-
 def _act(request: HttpRequest, case: ExemptionCase, decision, revoke) -> ExemptionCase | None:
     """Run the action the person pressed; None when a form is invalid (errors shown)."""
     action = request.POST.get("action")
@@ -281,12 +269,14 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             case = _case_for(request.user, pk)
     events = _events(case)
     user = request.user
-    may_decide, has_taken_part = _may_decide(user, case)
-    if not (may_decide and case.state == CaseState.SUBMITTED):
+    is_reviewer = access.is_reviewer(user)
+    # Only to choose which forms to show; the services ask again under their lock.
+    may_decide = access.may_decide_case(user, case)
+    if not (may_decide and case.is_submitted):
         decision = None
     elif decision is None or decision.data.get("action") == "submit":
         decision = DecisionForm(case=case)
-    if not (access.is_reviewer(user) and case.state == CaseState.APPROVED):
+    if not (may_decide and case.is_approved):
         revoke = None
     elif revoke is None:
         revoke = RevokeForm()
@@ -301,8 +291,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "events": events,
             "decision_form": decision,
             "revoke_form": revoke,
-            "is_reviewer": access.is_reviewer(user),
-            "has_taken_part": has_taken_part,
+            "is_reviewer": is_reviewer,
+            # A reviewer whom the four-eyes rule refuses is told why there is no form.
+            "has_taken_part": is_reviewer and not may_decide,
             # _case_for has already said the clinic is theirs.
             "may_edit": is_clinic_reporter and case.state in CaseState.editable_states(),
             "days_left": days_left(case, timezone.localdate()),

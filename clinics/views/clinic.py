@@ -31,6 +31,7 @@ def clinic_detail(request: HttpRequest, pk: int) -> HttpResponse:
     clinic = _clinic_for(request, pk)
     date_form = OnDateForm(request.GET)
     page = clinic_page(clinic, date_form.day())
+    current = page.current_report
     return render(
         request,
         "clinics/clinic_detail.html",
@@ -42,7 +43,10 @@ def clinic_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_today": page.on_date == timezone.localdate(),
             # get_clinic_for_user has already said the clinic is theirs.
             "is_clinic_reporter": access.is_reporter(request.user),
-            "is_reviewer": access.is_reviewer(request.user),
+            # The link to the review page, for a reviewer whom the four-eyes rule allows.
+            "may_review": current is not None
+            and current.is_submitted
+            and access.may_review(request.user, current),
         },
     )
 

@@ -38,11 +38,6 @@ class ClinicRow:
     today: date
 
     @property
-    def due(self) -> str:
-        """start, draft, returned or submitted: the one thing the reporter can do now."""
-        return self.report.state if self.report else "start"
-
-    @property
     def deadline(self) -> date | None:
         return self.report.round.deadline if self.report and self.report.round else None
 

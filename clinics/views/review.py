@@ -180,9 +180,9 @@ def review_report(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("review_queue")
         else:
             messages.error(request, _("Nothing was decided. Correct the marked fields."))
-    # Only to explain up front why no decision form is shown; the service decides.
-    has_taken_part = access.has_taken_part(request.user, report, answers)
-    if report.state != ReportState.SUBMITTED or has_taken_part:
+    # Only to choose what to show; the service asks again under the report's lock.
+    may_review = access.may_review(request.user, report, answers)
+    if not (report.is_submitted and may_review):
         form = None
     elif form is None:
         form = DecisionForm(answers=answers, initial={"submitted_at": submission_token(report)})
@@ -194,8 +194,9 @@ def review_report(request: HttpRequest, pk: int) -> HttpResponse:
             "clinic": report.clinic,
             "areas": _grouped_rows(answers, _previous_answers(report), form),
             "form": form,
-            "is_submitted": report.state == ReportState.SUBMITTED,
-            "has_taken_part": has_taken_part,
+            "is_submitted": report.is_submitted,
+            # The page is for reviewers: one the rule refuses has taken part in the report.
+            "has_taken_part": not may_review,
         },
         status=status,
     )

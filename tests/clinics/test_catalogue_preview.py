@@ -9,8 +9,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from clinics.catalogue_preview import BASELINE, Movement, catalogue_impact
+from clinics.demo import seed_demo
 from clinics.models import AreaStatusPeriod, ClinicStatusPeriod
-from clinics.services.demo import seed_demo
 from requirements.catalogue_import import DEFAULT_CATALOGUE_PATH, import_catalogue, parse_catalogue
 from requirements.models import CatalogueVersion
 from requirements.vocabulary import AreaStatus

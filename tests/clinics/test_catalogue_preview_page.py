@@ -5,8 +5,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from clinics.demo import seed_demo
 from clinics.models import CatalogueUpload, Role
-from clinics.services.demo import seed_demo
 from requirements.models import CatalogueVersion
 from tests.clinics.test_catalogue_preview import REVISION_2_PATH
 from tests.factories import make_user

@@ -13,6 +13,7 @@ from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from clinics.models import Answer, Clinic, Notification, NotificationKind, Role
 from clinics.notifications.delivery import send_pending
@@ -297,7 +298,7 @@ def test_a_returned_report_mails_the_clinics_reporters_once_with_a_link_to_the_f
         [people["coordinator"].email, people["reporter A"].email]
     )
     message = mail.outbox[0]
-    assert "Vårdcentralen A" in message.subject
+    assert message.subject == "Rapporten behöver kompletteras: Vårdcentralen A"
     assert "Länkarna saknas." in message.body
     link = f"https://utbud.regionhalland.se/rapporter/{report.pk}/"
     assert link in message.body
@@ -478,3 +479,46 @@ def test_mails_are_in_swedish_whatever_language_is_active(
     with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
         approve_report(report=report, actor=people["reviewer"])
     assert mail.outbox[0].subject == "Rapporten har godkänts: Vårdcentralen A"
+
+
+@pytest.mark.parametrize(
+    ("decide", "subject", "opening"),
+    [
+        ("approve", "Er ansökan har godkänts", "Region Halland har godkänt er ansökan."),
+        ("reject", "Er ansökan har avslagits", "Region Halland har avslagit er ansökan."),
+        ("return", "Er ansökan behöver kompletteras", "Region Halland har skickat tillbaka"),
+        ("revoke", "Ett godkännande har återkallats", "Region Halland har återkallat"),
+    ],
+)
+def test_a_case_decision_mail_says_which_decision_it_was(
+    catalogue,
+    clinic,
+    reporter,
+    reviewer,
+    django_capture_on_commit_callbacks,
+    decide,
+    subject,
+    opening,
+):
+    from clinics.services.cases import approve_case, reject_case, return_case, revoke_case
+    from tests.api.test_cases import approved, submitted
+
+    case = (
+        approved(clinic, reporter, catalogue)
+        if decide == "revoke"
+        else submitted(clinic, reporter, catalogue)
+    )
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        if decide == "approve":
+            approve_case(case=case, actor=reviewer, valid_from=timezone.localdate())
+        elif decide == "reject":
+            reject_case(case=case, actor=reviewer, comment="Skälen räcker inte.")
+        elif decide == "return":
+            return_case(case=case, actor=reviewer, comment="Bifoga utredningen.")
+        else:
+            revoke_case(case=case, actor=reviewer, comment="Direktbokning finns nu.")
+
+    [message] = mail.outbox
+    assert message.subject == f"{subject}: {clinic.name}"
+    assert opening in message.body

@@ -8,8 +8,8 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.utils import translation
 
+from clinics.demo import DEMO_PASSWORD, plan_accounts, plan_register
 from clinics.models import Answer, Clinic, Provider, Report, ReportEvent, ReportState, Role, User
-from clinics.services.demo import DEMO_PASSWORD, plan_register
 from requirements.identifiers import hsa_id_error, organisation_number_error
 from requirements.models import CatalogueVersion
 from requirements.vocabulary import AnswerStatus, CareType, ClinicKind, Municipality, ProviderKind
@@ -240,3 +240,38 @@ def test_a_national_register_scales_the_mix_and_keeps_hsa_ids_unique():
     kinds = Counter(clinic.kind for clinic in plan.clinics)
     assert kinds[ClinicKind.VARDCENTRAL] > 5000
     assert kinds[ClinicKind.PATIENTNAMNDEN] == 1
+
+
+def test_the_accounts_plan_gives_every_clinic_one_reporter_without_a_database():
+    plan = plan_register(clinics=150, seed=1)
+
+    accounts = plan_accounts(plan, taken=set())
+
+    usernames = [login.username for login in accounts.logins]
+    usernames += [account.username for account in accounts.accounts]
+    assert len(usernames) == len(set(usernames))
+    assert all(login.created for login in accounts.logins)
+    assert accounts.reviewer == "granskare"
+    reporters = {accounts.reporter_for(clinic) for clinic in plan.clinics}
+    assert reporters <= set(usernames) - {"admin", "granskare", "lasare"}
+    own_clinic = next(c for c in plan.clinics if accounts.reporter_for(c) == "rapportor")
+    assert own_clinic.kind == ClinicKind.VARDCENTRAL
+    assert not own_clinic.is_private
+    assert plan_accounts(plan, taken=set()) == accounts
+
+
+def test_a_taken_demo_username_is_left_as_it_was_and_an_account_does_its_work():
+    plan = plan_register(clinics=150, seed=1)
+
+    accounts = plan_accounts(plan, taken={"granskare", "rapportor", "samordnare"})
+
+    assert {login.username for login in accounts.logins if not login.created} == {
+        "granskare",
+        "rapportor",
+        "samordnare",
+    }
+    assert accounts.reviewer == "demo-granskning"
+    assert "demo-granskning" in {account.username for account in accounts.accounts}
+    reporters = {accounts.reporter_for(clinic) for clinic in plan.clinics}
+    assert reporters.isdisjoint({"rapportor", "samordnare", "granskare"})
+    assert "demo-vardcentralen-halland" in reporters

@@ -11,8 +11,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from clinics.demo import seed_demo
 from clinics.models import Role
-from clinics.services.demo import seed_demo
 from requirements.models import Area
 from requirements.selectors import catalogue_in_force
 from requirements.vocabulary import ComplianceStatus

@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from clinics.demo import seed_demo
 from clinics.models import Answer, Clinic, ClinicStatusPeriod, ReportState, Role
-from clinics.services.demo import seed_demo
 from clinics.services.reports import (
     approve_report,
     start_report,

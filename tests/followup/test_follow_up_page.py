@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from clinics.demo import seed_demo
 from clinics.models import Role
-from clinics.services.demo import seed_demo
 from followup.indicators import HEADLINE
 from followup.periods import Period
 from followup.snapshots import take_snapshots

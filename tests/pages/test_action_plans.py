@@ -163,19 +163,40 @@ def test_only_reviewers_open_the_review_page(client, submitted, clinic, role):
     assert submitted.state == ActionPlanState.SUBMITTED
 
 
-def test_a_reviewer_who_wrote_the_plan_gets_no_decision_form(client, approved, clinic):
+def submitted_by_a_future_reviewer(client, approved, clinic) -> ActionPlan:
+    """The plan written and submitted by a reporter who is a reviewer now, signed in."""
     writer = make_user(Role.CLINIC_REPORTER, clinics=[clinic])
     client.force_login(writer)
     client.post(plan_url(clinic), row_data(approved, action="submit"))
     writer.role = Role.REVIEWER
     writer.save()
-    plan = ActionPlan.objects.get()
+    return ActionPlan.objects.get()
+
+
+def test_a_reviewer_who_wrote_the_plan_gets_no_decision_form(client, approved, clinic):
+    plan = submitted_by_a_future_reviewer(client, approved, clinic)
     page = client.get(review_url(plan))
     assert page.context["form"] is None
     assert page.context["has_written"]
     assert client.post(review_url(plan), {"action": "accept"}).status_code == 403
     plan.refresh_from_db()
     assert plan.state == ActionPlanState.SUBMITTED
+    assert plan.events.count() == 2
+
+
+def test_the_plan_page_links_the_review_only_for_a_reviewer_who_may_decide(
+    client, approved, clinic, reviewer
+):
+    plan = submitted_by_a_future_reviewer(client, approved, clinic)
+
+    own = client.get(plan_url(clinic))
+    client.force_login(reviewer)
+    other = client.get(plan_url(clinic))
+
+    assert not own.context["may_review"]
+    assert review_url(plan) not in own.content.decode()
+    assert other.context["may_review"]
+    assert review_url(plan) in other.content.decode()
 
 
 def test_anonymous_users_are_sent_to_sign_in(client, submitted, clinic):

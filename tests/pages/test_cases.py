@@ -427,9 +427,36 @@ def test_a_requester_cannot_approve_their_own_case_on_the_page(client, case, rep
     response = client.post(case_url(case), {"action": "approve", "valid_from": today})
 
     assert page.context["decision_form"] is None
+    assert 'value="approve"' not in page.content.decode()
     assert "you may not decide it" in page.content.decode()
     assert response.status_code == 403
     assert state_of(case) == CaseState.SUBMITTED
+    assert list(case.events.order_by("at", "pk").values_list("to_state", flat=True)) == [
+        "draft",
+        "submitted",
+    ]
+
+
+def test_a_requester_who_became_a_reviewer_is_offered_no_revocation_and_cannot_revoke(
+    client, catalogue, clinic, reporter, reviewer
+):
+    case = approved(clinic, reporter, catalogue)
+    reporter.role = Role.REVIEWER
+    reporter.save()
+    client.force_login(reporter)
+
+    page = client.get(case_url(case))
+    response = client.post(case_url(case), {"action": "revoke", "revoke-reason": "Fel."})
+
+    assert page.context["revoke_form"] is None
+    assert 'value="revoke"' not in page.content.decode()
+    assert "you may not revoke it" in page.content.decode()
+    assert response.status_code == 403
+    assert state_of(case) == CaseState.APPROVED
+    assert not CaseEvent.objects.filter(case=case, to_state=CaseState.REVOKED).exists()
+    # Another reviewer is offered the form.
+    client.force_login(reviewer)
+    assert client.get(case_url(case)).context["revoke_form"] is not None
 
 
 def test_the_clinics_reporter_submits_a_draft_from_the_case_page(

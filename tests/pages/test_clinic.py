@@ -278,6 +278,17 @@ class TestTheClinicPage:
         content = client.get(detail_url(clinic)).content.decode()
         assert f'href="{reverse("review_report", args=[report.pk])}"' in content
 
+    def test_a_reviewer_who_took_part_in_the_report_gets_no_link_to_review_it(
+        self, client, approved, clinic, reporter
+    ):
+        report = start_report(clinic=clinic, actor=reporter)
+        submit_report(report=report, actor=reporter)
+        reporter.role = Role.REVIEWER
+        reporter.save()
+        client.force_login(reporter)
+        content = client.get(detail_url(clinic)).content.decode()
+        assert reverse("review_report", args=[report.pk]) not in content
+
     def test_it_issues_as_many_queries_for_forty_requirements_as_for_two(
         self, client, approved, clinic, reporter, viewer
     ):

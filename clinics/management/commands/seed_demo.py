@@ -3,8 +3,8 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from clinics.demo import DEFAULT_CLINICS, DEFAULT_SEED, DEMO_PASSWORD, seed_demo
 from clinics.models import Clinic, ReportState, Role
-from clinics.services.demo import DEFAULT_CLINICS, DEFAULT_SEED, DEMO_PASSWORD, seed_demo
 from halland_utbud.errors import ApplicationError
 
 

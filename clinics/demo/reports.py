@@ -11,8 +11,8 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
+from clinics.demo.register import ClinicPlan
 from clinics.models import ReportState
-from clinics.services.demo.register_plan import ClinicPlan
 from requirements.compliance import RequirementRule
 from requirements.models import Requirement
 from requirements.vocabulary import AnswerStatus, CareType, Channel, ClinicKind

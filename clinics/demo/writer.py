@@ -1,4 +1,5 @@
-"""Writing the demo plan: ``seed_demo`` and the bulk writes behind it.
+"""Writing the demo's plans: ``seed_demo``, the one function that writes, and the bulk
+writes behind it.
 
 The register, the accounts and each batch of clinics' reports, events and answers are
 written with bulk INSERTs, so a national-scale register of 20,000 clinics takes minutes,
@@ -14,6 +15,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from clinics.demo.accounts import (
+    DEMO_PASSWORD,
+    DEMO_USERNAMES,
+    AccountsPlan,
+    DemoLogin,
+    plan_accounts,
+)
+from clinics.demo.register import (
+    DEFAULT_CLINICS,
+    DEFAULT_SEED,
+    ClinicPlan,
+    RegisterPlan,
+    plan_register,
+)
+from clinics.demo.reports import DemoRequirement, ReportPlan, plan_reports
 from clinics.models import (
     Answer,
     AnswerAction,
@@ -22,17 +38,10 @@ from clinics.models import (
     Report,
     ReportEvent,
     ReportState,
+    Role,
     User,
 )
-from clinics.services.demo.register_plan import (
-    DEFAULT_CLINICS,
-    DEFAULT_SEED,
-    ClinicPlan,
-    RegisterPlan,
-    plan_register,
-)
-from clinics.services.demo.report_plan import DemoRequirement, ReportPlan, plan_reports
-from clinics.services.demo.users import DemoAccounts, DemoLogin
+from clinics.services.users import create_user
 from clinics.timeline import rebuild_all
 from halland_utbud.batches import batched
 from halland_utbud.errors import ApplicationError
@@ -80,6 +89,59 @@ def _write_register(plan: RegisterPlan, today: date) -> tuple[dict[str, Provider
     return by_org_nr, clinics
 
 
+def _write_accounts(
+    plan: AccountsPlan, providers: dict[str, Provider], clinics: list[Clinic]
+) -> tuple[dict[str, User], str | None]:
+    """The demo's logins (with the viewer's API token) and reporting accounts, with their
+    links; the users by username, and the token."""
+    users: dict[str, User] = {}
+    token = None
+    for login in plan.logins:
+        if not login.created:
+            continue
+        created = create_user(
+            username=login.username,
+            role=login.role,
+            password=DEMO_PASSWORD,
+            email=f"{login.username}@demo.regionhalland.invalid",
+            with_token=login.role == Role.VIEWER,
+            clinic_hsa_ids=login.clinic_hsa_ids,
+            provider_org_nrs=login.provider_org_nrs,
+        )
+        users[login.username] = created.user
+        token = token or created.token
+    accounts = [
+        User(
+            username=account.username,
+            role=account.role,
+            first_name="Demo",
+            last_name=account.last_name,
+        )
+        for account in plan.accounts
+    ]
+    for account in accounts:
+        account.set_unusable_password()
+    bulk_create_with_history(accounts, User, batch_size=_BATCH)
+    users.update((account.username, account) for account in accounts)
+
+    by_hsa_id = {clinic.hsa_id: clinic for clinic in clinics}
+    User.clinics.through.objects.bulk_create(
+        [
+            User.clinics.through(user_id=users[username].pk, clinic_id=by_hsa_id[hsa_id].pk)
+            for username, hsa_id in plan.clinic_links
+        ],
+        batch_size=_BATCH,
+    )
+    User.providers.through.objects.bulk_create(
+        [
+            User.providers.through(user_id=users[username].pk, provider_id=providers[org_nr].pk)
+            for username, org_nr in plan.provider_links
+        ],
+        batch_size=_BATCH,
+    )
+    return users, token
+
+
 # The report field that holds the time of the transition into each state.
 _EVENT_MOMENTS = {
     ReportState.DRAFT: "created_at",
@@ -95,16 +157,18 @@ def _write_reports(
     *,
     version: CatalogueVersion,
     requirements: list[Requirement],
-    accounts: DemoAccounts,
+    accounts: AccountsPlan,
+    users: dict[str, User],
     seed: int,
     today: date,
     result: DemoResult,
 ) -> None:
     demo_requirements = [DemoRequirement.of(r) for r in requirements]
     by_code = {r.code: r for r in requirements}
+    reviewer = users[accounts.reviewer]
     reports: list[tuple[Report, ReportPlan, User]] = []
     for spec, clinic in zip(specs, clinics, strict=True):
-        reporter = accounts.reporter_for(spec)
+        reporter = users[accounts.reporter_for(spec)]
         plans = plan_reports(
             spec, demo_requirements, seed=seed, today=today, not_before=version.effective_from
         )
@@ -116,7 +180,7 @@ def _write_reports(
                 submitted_at=plan.submitted_at,
                 submitted_by=reporter if plan.submitted_at else None,
                 decided_at=plan.decided_at,
-                decided_by=accounts.reviewer if plan.decided_at else None,
+                decided_by=reviewer if plan.decided_at else None,
                 review_comment=plan.review_comment,
                 # The plans are in the order the reports were started.
                 is_latest=plan is plans[-1],
@@ -134,9 +198,9 @@ def _write_reports(
             default=None,
         )
         report._history_date = plan.transitions()[-1][2]
-        report._history_user = accounts.reviewer if plan.decided_at else reporter
+        report._history_user = reviewer if plan.decided_at else reporter
         for from_state, to_state, _at in plan.transitions():
-            actor = accounts.reviewer if from_state == ReportState.SUBMITTED else reporter
+            actor = reviewer if from_state == ReportState.SUBMITTED else reporter
             comment = plan.review_comment if to_state == ReportState.RETURNED else ""
             events.append(
                 ReportEvent(
@@ -213,13 +277,17 @@ def seed_demo(
     requirements = list(version.requirements.select_related("area").order_by("position"))
 
     plan = plan_register(clinics=clinics, seed=seed)
+    taken = set(
+        User.objects.filter(username__in=DEMO_USERNAMES).values_list("username", flat=True)
+    )
+    accounts = plan_accounts(plan, taken)
     providers, clinic_rows = _write_register(plan, today)
-    accounts = DemoAccounts(plan, providers, clinic_rows, batch_size=_BATCH)
+    users, token = _write_accounts(accounts, providers, clinic_rows)
     result = DemoResult(
         providers=len(providers),
         clinics=len(clinic_rows),
-        logins=accounts.result,
-        viewer_token=accounts.token,
+        logins=list(accounts.logins),
+        viewer_token=token,
     )
     for chunk in batched(list(zip(plan.clinics, clinic_rows, strict=True)), _BATCH):
         _write_reports(
@@ -228,6 +296,7 @@ def seed_demo(
             version=version,
             requirements=requirements,
             accounts=accounts,
+            users=users,
             seed=seed,
             today=today,
             result=result,
