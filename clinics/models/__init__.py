@@ -28,9 +28,10 @@ from clinics.models.timeline import (
     ClinicStatusPeriod,
     RequirementStatusPeriod,
 )
-from clinics.models.users import Role, User
+from clinics.models.users import NO_ROLE, Role, SignIn, SignInMethod, User
 
 __all__ = [
+    "NO_ROLE",
     "ActionPlan",
     "ActionPlanEvent",
     "ActionPlanItem",
@@ -56,5 +57,7 @@ __all__ = [
     "ReportingStatus",
     "RequirementStatusPeriod",
     "Role",
+    "SignIn",
+    "SignInMethod",
     "User",
 ]

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
-from clinics.models import Clinic, Provider, Role, User
+from clinics.models import Clinic, Provider, Role, SignIn, SignInMethod, User
 from halland_utbud.errors import ApplicationError
 from requirements.identifiers import normalize_organisation_number, organisation_number_error
 
@@ -98,3 +98,8 @@ def create_user(
     user.providers.set(providers)
     token = Token.objects.create(user=user).key if with_token else None
     return CreatedUser(user=user, token=token)
+
+
+def record_sign_in(*, user: User, method: SignInMethod, acr: str = "") -> SignIn:
+    """The audit row of one sign-in: by password or SITHS, at which level of assurance."""
+    return SignIn.objects.create(user=user, method=method, acr=acr[:200])
