@@ -30,7 +30,7 @@ import requests
 from django.conf import settings
 from django.core import checks
 from django.core.exceptions import SuspiciousOperation
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.utils import import_from_settings
@@ -228,29 +228,37 @@ class SithsBackend(OIDCAuthenticationBackend):
     def describe_user_by_claims(self, claims):
         return f"HSA-id {claims.get(settings.OIDC_CLAIM_HSA_ID)}"
 
-    @transaction.atomic
     def create_user(self, claims):
-        user = User(
-            username=claims[settings.OIDC_CLAIM_HSA_ID],
-            hsa_id=claims[settings.OIDC_CLAIM_HSA_ID],
-            role=mapped_role(claims) or NO_ROLE,
-        )
+        hsa_id = claims[settings.OIDC_CLAIM_HSA_ID]
+        user = User(username=hsa_id, hsa_id=hsa_id, role=mapped_role(claims) or NO_ROLE)
         user.set_unusable_password()
-        return self._update(user, claims)
+        try:
+            with transaction.atomic():
+                return self._update(user, claims)
+        except IntegrityError:
+            # A local account named so, or the same person's first sign-in in another
+            # window a moment before. Never taken over by name: a region admin links a
+            # local account by giving it the HSA-id.
+            raise SignInRefused(Refusal.FAILED, f"an account is named {hsa_id}") from None
 
     @transaction.atomic
     def update_user(self, user, claims):
         user = User.objects.select_for_update().get(pk=user.pk)
-        if role := mapped_role(claims):
-            user.role = role
         return self._update(user, claims)
 
     def _update(self, user: User, claims: dict) -> User:
-        """The name and address the provider gives, the mapped role, the provider link."""
+        """The name and address the provider gives, the mapped role, the provider link;
+        saved only when something changed, so the user's history has a row per change."""
+        before = (user.first_name, user.last_name, user.email, user.role)
         user.first_name = str(claims.get("given_name") or user.first_name)[:150]
         user.last_name = str(claims.get("family_name") or user.last_name)[:150]
         user.email = str(claims.get("email") or user.email)[:254]
-        user.save()
+        user.role = mapped_role(claims) or user.role
+        if (
+            user._state.adding
+            or (user.first_name, user.last_name, user.email, user.role) != before
+        ):
+            user.save()
         provider_hsa_id = claims.get(settings.OIDC_CLAIM_PROVIDER_HSA_ID)
         if settings.OIDC_LINK_PROVIDER and user.role == Role.CLINIC_REPORTER and provider_hsa_id:
             user.providers.add(*Provider.objects.filter(hsa_id=provider_hsa_id))

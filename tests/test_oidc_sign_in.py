@@ -47,10 +47,10 @@ def siths(provider, db):
         yield provider
 
 
-def sign_in(client: Client, provider) -> "HttpResponse":  # noqa: F821
+def sign_in(client: Client, provider, query: dict | None = None) -> "HttpResponse":  # noqa: F821
     """Through the sign-in button, the provider and back to the callback, whose answer
     is returned (not followed)."""
-    start = client.get(reverse("oidc_sign_in"))
+    start = client.get(reverse("oidc_sign_in"), query or {})
     assert start.status_code == 302
     assert start["Location"].startswith(f"{provider.url}/authorize?")
     at_provider = requests.get(start["Location"], allow_redirects=False, timeout=5)
@@ -102,6 +102,35 @@ def test_a_known_person_is_matched_on_their_hsa_id_and_keeps_their_role(siths):
     assert client.get(reverse("home"))["Location"] == reverse("follow_up")
 
 
+def test_the_sign_in_goes_on_to_the_page_asked_for_and_never_elsewhere(siths):
+    make_user(Role.VIEWER, hsa_id=HSA_ID)
+    asked = sign_in(Client(), siths, {"next": reverse("overview")})
+    outside = sign_in(Client(), siths, {"next": "https://elsewhere.example/"})
+
+    assert asked["Location"] == reverse("overview")
+    assert outside["Location"] == reverse("home")
+
+
+def test_a_local_account_of_the_same_name_is_never_taken_over(siths):
+    local = make_user(Role.REGION_ADMIN, username=HSA_ID)
+    client = Client()
+
+    assert_refused(sign_in(client, siths), Refusal.FAILED, client)
+    local.refresh_from_db()
+    assert (local.hsa_id, local.role) == ("", Role.REGION_ADMIN)
+
+
+def test_a_sign_in_that_changes_nothing_adds_only_the_sign_ins_own_history_row(siths):
+    sign_in(Client(), siths)
+    user = User.objects.get(hsa_id=HSA_ID)
+    rows = user.history.count()
+
+    sign_in(Client(), siths)
+
+    # Django's own save of last_login, as for every sign-in; the claims saved nothing.
+    assert user.history.count() == rows + 1
+
+
 def test_a_mapped_claim_gives_the_role_directly(siths):
     siths.sign_in_as({**PERSON, "commissionRight": ["Läsa", "Digitalt utbud;Granska"]})
     client = Client()
@@ -111,6 +140,7 @@ def test_a_mapped_claim_gives_the_role_directly(siths):
         sign_in(client, siths)
 
     assert signed_in_user(client).role == Role.REVIEWER
+    assert signed_in_user(client).history.first().role == Role.REVIEWER
 
 
 def test_a_clinic_reporter_is_linked_to_the_provider_their_claim_names(siths):
