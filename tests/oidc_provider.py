@@ -6,7 +6,7 @@ be told to issue a wrong audience, an expired token or a bad signature, which th
 must see refused. Here the next sign-in's claims and faults are set on ``provider``:
 
     provider.sign_in_as({"employeeHsaId": "SE2321000131-E000000000001", "acr": LOA3})
-    provider.faults = {"aud": "someone-else"}   # or "exp", "foreign_key", "state"
+    provider.faults = {"aud": "someone-else"}   # or "iss", "exp", "skew", "foreign_key", "state"
 
 The authorize endpoint answers at once (no form): the person "signed in" is the one set.
 """
@@ -71,11 +71,11 @@ class Provider:
         now = int(time.time())
         claims = grant["claims"]
         id_claims = {
-            "iss": self.url,
+            "iss": self.faults.get("iss", self.url),
             "sub": claims["sub"],
             "aud": self.faults.get("aud", form.get("client_id")),
-            "iat": now - 3600 if "exp" in self.faults else now,
-            "exp": now - 60 if "exp" in self.faults else now + 300,
+            "iat": now - 3600 if "exp" in self.faults else now + self.faults.get("skew", 0),
+            "exp": now - 600 if "exp" in self.faults else now + 300,
             "nonce": grant["nonce"],
             **{name: value for name, value in claims.items() if name in ("acr", "amr")},
         }

@@ -143,6 +143,18 @@ def test_a_mapped_claim_gives_the_role_directly(siths):
     assert signed_in_user(client).history.first().role == Role.REVIEWER
 
 
+def test_a_mapped_role_is_the_maps_word_at_every_sign_in_admin_rights_included(siths):
+    known = make_user(Role.REGION_ADMIN, hsa_id=HSA_ID)
+    siths.sign_in_as({**PERSON, "groups": "utbud-granskare"})
+    with override_settings(
+        OIDC_ROLE_CLAIM="groups", OIDC_ROLE_MAP={"utbud-granskare": "reviewer"}
+    ):
+        sign_in(Client(), siths)
+
+    known.refresh_from_db()
+    assert (known.role, known.is_staff, known.is_superuser) == (Role.REVIEWER, False, False)
+
+
 def test_a_clinic_reporter_is_linked_to_the_provider_their_claim_names(siths):
     provider = make_provider(hsa_id="SE5565594230-AAAA")
     siths.sign_in_as(
@@ -176,16 +188,31 @@ def test_the_sign_in_method_and_level_of_assurance_are_recorded(siths):
     ("fault", "reason"),
     [
         ({"aud": "another-service"}, Refusal.TOKEN),
+        ({"iss": "https://another-provider.example"}, Refusal.TOKEN),
         ({"exp": True}, Refusal.TOKEN),
         ({"foreign_key": True}, Refusal.TOKEN),
         ({"state": True}, Refusal.STATE),
     ],
-    ids=["a wrong audience", "an expired token", "a bad signature", "a state not ours"],
+    ids=[
+        "a wrong audience",
+        "another issuer",
+        "an expired token",
+        "a bad signature",
+        "a state not ours",
+    ],
 )
 def test_an_answer_that_cannot_be_trusted_is_refused(siths, fault, reason):
     siths.faults = fault
     client = Client()
     assert_refused(sign_in(client, siths), reason, client)
+
+
+def test_a_provider_clock_a_little_ahead_of_ours_is_no_refusal(siths):
+    siths.faults = {"skew": 30}
+    client = Client()
+
+    assert sign_in(client, siths).status_code == 302
+    assert signed_in_user(client).hsa_id == HSA_ID
 
 
 def test_a_callback_without_a_sign_in_started_is_refused(siths):
