@@ -6,7 +6,8 @@ from django.contrib.auth import SESSION_KEY
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from clinics.models import NO_ROLE, Role
+from clinics.models import NO_ROLE, Role, SignInMethod
+from clinics.services.users import record_sign_in
 from tests.factories import make_clinic, make_user
 from tests.production_settings import production_env, run_python
 
@@ -151,3 +152,17 @@ def test_someone_without_a_role_sees_nothing_else(db):
     assert client.get(reverse("home"))["Location"] == reverse("no_access")
     assert client.get(reverse("overview")).status_code == 403
     assert client.get(reverse("api:clinic-list")).json()["count"] == 0
+
+
+def test_the_users_admin_page_lists_their_sign_ins_with_the_level_of_assurance(db):
+    person = make_user(NO_ROLE, hsa_id="SE2321000131-E000000000003")
+    record_sign_in(
+        user=person, method=SignInMethod.OIDC, acr="http://id.elegnamnden.se/loa/1.0/loa3"
+    )
+    admin = Client()
+    admin.force_login(make_user(Role.REGION_ADMIN))
+
+    page = admin.get(reverse("admin:clinics_user_change", args=[person.pk])).content.decode()
+
+    assert "http://id.elegnamnden.se/loa/1.0/loa3" in page
+    assert "SITHS (OpenID Connect)" in page
