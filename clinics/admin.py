@@ -19,8 +19,10 @@ from clinics.models import (
     Report,
     ReportEvent,
     ReportingRound,
+    SignIn,
     User,
 )
+from clinics.selectors import awaiting_role
 from clinics.services.api_tokens import revoke_api_token
 from clinics.services.register import save_clinic, save_provider
 from requirements.vocabulary import Municipality
@@ -45,7 +47,7 @@ class ReadOnlyMixin(NoDeleteMixin):
 class ProviderAdmin(NoDeleteMixin, SimpleHistoryAdmin):
     list_display = ["name", "organisation_number", "kind"]
     list_filter = ["kind"]
-    search_fields = ["name", "organisation_number"]
+    search_fields = ["name", "organisation_number", "hsa_id"]
 
     def save_model(self, request, obj, form, change) -> None:
         save_provider(provider=obj, actor=request.user)
@@ -183,15 +185,43 @@ class CaseEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_select_related = ["case__clinic", "actor"]
 
 
+class AwaitingRoleFilter(admin.SimpleListFilter):
+    """Who signed in with SITHS and waits for a role (the follow-up page links here)."""
+
+    title = _("waiting for a role")
+    parameter_name = "awaiting_role"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(pk__in=awaiting_role().values("pk"))
+        return queryset
+
+
+class SignInInline(ReadOnlyMixin, admin.TabularInline):
+    """The user's sign-ins, newest first: how, and at which level of assurance."""
+
+    model = SignIn
+    fields = ["at", "method", "acr"]
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    ordering = ["-at"]
+
+
 @admin.register(User)
 class UserAdmin(NoDeleteMixin, SimpleHistoryAdmin, DjangoUserAdmin):
-    list_display = ["username", "full_name", "email", "role", "is_active"]
-    list_filter = ["role", "is_active"]
+    list_display = ["username", "full_name", "email", "hsa_id", "role", "is_active"]
+    list_filter = [AwaitingRoleFilter, "role", "is_active"]
+    search_fields = [*DjangoUserAdmin.search_fields, "hsa_id"]
     filter_horizontal = ["clinics", "providers", "groups", "user_permissions"]
     fieldsets = [
         *DjangoUserAdmin.fieldsets,
-        (_("Role and permissions"), {"fields": ["role", "clinics", "providers"]}),
+        (_("Role and permissions"), {"fields": ["role", "hsa_id", "clinics", "providers"]}),
     ]
+    inlines = [SignInInline]
 
     @admin.display(description=_("name"), ordering="last_name")
     def full_name(self, obj: User) -> str:

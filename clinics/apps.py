@@ -34,14 +34,17 @@ class ClinicsConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
+        from django.core import checks
 
         from clinics.catalogue_preview import catalogue_impact
         from clinics.clinic_page import add_section
         from clinics.views.action_plans import clinic_page_section
+        from halland_utbud.oidc import check_role_map
         from halland_utbud.sessions import record_sign_in
         from requirements.previews import register_impact
         from requirements.signals import catalogue_version_stored
 
+        checks.register(check_role_map)
         register_impact(catalogue_impact)
         add_section(clinic_page_section)
 

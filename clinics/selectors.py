@@ -7,6 +7,7 @@ from django.db.models import Case, CharField, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from clinics.models import (
+    NO_ROLE,
     CaseEvent,
     CaseState,
     Clinic,
@@ -14,7 +15,17 @@ from clinics.models import (
     Report,
     ReportingStatus,
     ReportState,
+    User,
 )
+
+
+def awaiting_role() -> QuerySet[User]:
+    """Active people who signed in and wait for a region admin to give them a role."""
+    return User.objects.filter(role=NO_ROLE, is_active=True, is_superuser=False)
+
+
+def awaiting_role_count() -> int:
+    return awaiting_role().count()
 
 
 def _end_of_day(day: date) -> datetime:

@@ -45,10 +45,22 @@ def _expiry_message(now: int, signed_in_at: int, last_active_at: int) -> str | N
 
 
 def record_sign_in(sender, request, user, **kwargs) -> None:
-    """On ``user_logged_in`` (connected in ``clinics.apps``): the session starts now."""
+    """On ``user_logged_in`` (connected in ``clinics.apps``): the session starts now, the
+    same limits whether by password or by SITHS, and the sign-in is recorded with its
+    method and level of assurance (``acr``), which the session keeps too."""
+    from clinics.models import SignInMethod
+    from clinics.services.users import record_sign_in as record
+    from halland_utbud import oidc
+
     now = int(time.time())
     request.session[SIGNED_IN_AT] = now
     request.session[LAST_ACTIVE_AT] = now
+    by_siths = getattr(user, "backend", "") == oidc.BACKEND
+    acr = getattr(request, "oidc_acr", "") if by_siths else ""
+    if by_siths:
+        request.session[oidc.SESSION_ACR] = acr
+        request.session[oidc.SESSION_ID_TOKEN] = getattr(request, "oidc_id_token", "")
+    record(user=user, method=SignInMethod.OIDC if by_siths else SignInMethod.PASSWORD, acr=acr)
 
 
 def _stamp(request, now: int) -> None:

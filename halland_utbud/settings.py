@@ -5,6 +5,7 @@ in-process (the embedded default, for a fresh machine). With DATABASE_URL and
 CELERY_BROKER_URL (or REDIS_URL) it uses PostgreSQL and Redis, as in production.
 """
 
+import json
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -147,8 +148,52 @@ LOGOUT_REDIRECT_URL = "login"
 AUTHENTICATION_BACKENDS = [
     # First, so a locked-out username is refused before its password is even checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Passwords; with LOCAL_SIGN_IN off, only for superusers (halland_utbud.signin).
+    "halland_utbud.signin.LocalAccountBackend",
 ]
+# --- Sign-in with SITHS eID over OpenID Connect (halland_utbud.oidc) ---
+# On when OIDC_ISSUER is set; without any OIDC_* setting the app signs in with local
+# accounts only. The provider's endpoints are read from its discovery document
+# (OIDC_ISSUER/.well-known/openid-configuration) when first needed, never at start-up.
+OIDC_ISSUER = (env_str("OIDC_ISSUER") or "").rstrip("/")
+OIDC_ENABLED = bool(OIDC_ISSUER)
+# Off: the password form is for superusers only (emergency access), everyone else uses SITHS.
+LOCAL_SIGN_IN = env_bool("LOCAL_SIGN_IN", default=True)
+if not (LOCAL_SIGN_IN or OIDC_ENABLED):
+    raise ImproperlyConfigured("LOCAL_SIGN_IN=false needs OIDC_ISSUER: nobody could sign in.")
+OIDC_RP_CLIENT_ID = env_str("OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET", default="")
+if OIDC_ENABLED and not (OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET):
+    raise ImproperlyConfigured(
+        "OIDC_ISSUER needs OIDC_CLIENT_ID and OIDC_CLIENT_SECRET (or OIDC_CLIENT_SECRET_FILE)."
+    )
+OIDC_RP_SCOPES = env_str("OIDC_SCOPES", default="openid profile")
+OIDC_RP_SIGN_ALGO = "RS256"
+# The claims that name the person (their employee HSA-id) and their care provider.
+OIDC_CLAIM_HSA_ID = env_str("OIDC_CLAIM_HSA_ID", default="employeeHsaId")
+OIDC_CLAIM_PROVIDER_HSA_ID = env_str(
+    "OIDC_CLAIM_PROVIDER_HSA_ID", default="healthCareProviderHsaId"
+)
+# The levels of assurance (acr values) accepted, comma-separated; empty accepts any.
+OIDC_REQUIRED_ACR = env_list("OIDC_REQUIRED_ACR", default=[])
+# A claim whose values give a role directly, e.g. OIDC_ROLE_CLAIM=commissionRight and
+# OIDC_ROLE_MAP={"Digitalt utbud;Granska": "reviewer"}; the first value mapped wins.
+OIDC_ROLE_CLAIM = env_str("OIDC_ROLE_CLAIM", default="")
+try:
+    OIDC_ROLE_MAP = json.loads(env_str("OIDC_ROLE_MAP") or "{}")
+except json.JSONDecodeError as error:
+    raise ImproperlyConfigured(f"OIDC_ROLE_MAP must be a JSON object: {error}") from None
+if not isinstance(OIDC_ROLE_MAP, dict) or (OIDC_ROLE_MAP and not OIDC_ROLE_CLAIM):
+    raise ImproperlyConfigured("OIDC_ROLE_MAP must be a JSON object, with OIDC_ROLE_CLAIM set.")
+# On: a clinic reporter is linked, at sign-in, to the provider that the provider claim names.
+OIDC_LINK_PROVIDER = env_bool("OIDC_LINK_PROVIDER", default=False)
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT_SECONDS", default=10)
+# mozilla-django-oidc: the callback's URL name; PKCE on top of state and nonce.
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_callback"
+OIDC_USE_PKCE = True
+if OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS.append("halland_utbud.oidc.SithsBackend")
+# --- end of sign-in with SITHS ---
 # --- Sign-in, sessions and API throttles (halland_utbud.signin, halland_utbud.sessions) ---
 # The addresses (or networks) of the reverse proxy whose X-Forwarded-For is believed,
 # comma-separated. Empty: the client is REMOTE_ADDR whatever headers it sends.

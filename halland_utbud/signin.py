@@ -5,6 +5,7 @@ from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
 from rest_framework import throttling
 from rest_framework.exceptions import Throttled
 from rest_framework.settings import api_settings
@@ -44,6 +45,17 @@ class SignInLockoutHandler(AxesDatabaseHandler):
             return 0
         count, _deleted = AccessAttempt.objects.filter(username=username).delete()
         return count
+
+
+class LocalAccountBackend(ModelBackend):
+    """Passwords, for everyone while ``LOCAL_SIGN_IN`` is on (the embedded default); off
+    (production with SITHS), for superusers only: the emergency way in when the identity
+    provider cannot be reached. Sessions of other local accounts end with it too."""
+
+    def user_can_authenticate(self, user) -> bool:
+        return super().user_can_authenticate(user) and (
+            settings.LOCAL_SIGN_IN or user.is_superuser
+        )
 
 
 class _ClientAddressMixin:

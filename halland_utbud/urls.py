@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView
@@ -7,6 +6,12 @@ from drf_spectacular.views import SpectacularAPIView
 from halland_utbud import views
 from halland_utbud.api_views import ApiDocsView, ApiRootView
 from halland_utbud.health import healthz, readyz
+from halland_utbud.sign_in_views import (
+    SignInView,
+    SignOutView,
+    SithsSignInCallback,
+    SithsSignInStart,
+)
 
 admin.site.site_header = _("Digital offering – Region Halland")
 admin.site.site_title = _("Digital offering")
@@ -24,12 +29,10 @@ api_v1 = [
 urlpatterns = [
     path("", include("clinics.urls")),
     path("", include("followup.urls")),
-    path(
-        "logga-in/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
-    path("logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logga-in/", SignInView.as_view(), name="login"),
+    path("logga-in/siths/", SithsSignInStart.as_view(), name="oidc_sign_in"),
+    path("logga-in/siths/svar/", SithsSignInCallback.as_view(), name="oidc_callback"),
+    path("logga-ut/", SignOutView.as_view(), name="logout"),
     path("admin/login/", views.admin_login),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"))),

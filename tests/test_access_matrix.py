@@ -30,6 +30,7 @@ from rest_framework.test import APIClient
 
 from clinics.models import Clinic
 from requirements.catalogue_import import DEFAULT_CATALOGUE_PATH, import_catalogue
+from tests import oidc_provider
 from tests.access_matrix_world import (
     ANONYMOUS,
     COORDINATOR,
@@ -101,6 +102,13 @@ EXPECTED: dict[str, Rule] = {
         no_change="a signed-in user is sent on to their start page, not signed in again",
     ),
     "logout": Rule(read=NOBODY, write=EVERYONE, no_change="signing out only ends a session"),
+    # SITHS sign-in (on for this module, against tests/oidc_provider.py): the start sends
+    # anyone on to the provider; the callback without the provider's answer sends them to
+    # the sign-in page (its refusals are tested in tests/test_oidc_sign_in.py).
+    "oidc_sign_in": Rule(read=EVERYONE),
+    "oidc_callback": Rule(read=EVERYONE),
+    # Someone without a role is told whom to ask; anyone else is sent to their start page.
+    "no_access": Rule(read=SIGNED_IN),
     "set_language": Rule(
         read=EVERYONE, write=EVERYONE, no_change="the language is a cookie, not a row"
     ),
@@ -288,9 +296,13 @@ def _catalogue_only_where_asked():
 def matrix(django_db_setup, django_db_blocker):
     """One world for the whole module, built through the services and rolled back at the
     end; each request below runs in a savepoint of its own, rolled back as well."""
+    provider, server = oidc_provider.start()
     with (
         django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
+        override_settings(
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+            **oidc_provider.settings_for(provider),
+        ),
         transaction.atomic(),
     ):
         version, _created = import_catalogue(DEFAULT_CATALOGUE_PATH)
@@ -313,6 +325,7 @@ def matrix(django_db_setup, django_db_blocker):
             ],
         )
         transaction.set_rollback(True)
+    server.shutdown()
 
 
 @dataclass(frozen=True)

@@ -29,9 +29,10 @@ from clinics.models.timeline import (
     ClinicStatusPeriod,
     RequirementStatusPeriod,
 )
-from clinics.models.users import Role, User
+from clinics.models.users import NO_ROLE, Role, SignIn, SignInMethod, User
 
 __all__ = [
+    "NO_ROLE",
     "ActionPlan",
     "ActionPlanEvent",
     "ActionPlanItem",
@@ -58,5 +59,7 @@ __all__ = [
     "ReportingStatus",
     "RequirementStatusPeriod",
     "Role",
+    "SignIn",
+    "SignInMethod",
     "User",
 ]

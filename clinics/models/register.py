@@ -33,6 +33,15 @@ class Provider(models.Model):
         help_text=_("Ten digits, e.g. 232100-0115."),
     )
     kind = models.CharField(_("type"), max_length=20, choices=ProviderKind.choices)
+    # The provider's own HSA-id, as SITHS sign-in names it (healthCareProviderHsaId): with
+    # OIDC_LINK_PROVIDER, a clinic reporter signing in is linked to the provider it names.
+    hsa_id = models.CharField(
+        _("HSA-id"),
+        max_length=HSA_ID_MAX_LENGTH,
+        blank=True,
+        validators=[validate_hsa_id],
+        help_text=_("The care provider's HSA-id, which SITHS sign-in names (optional)."),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -40,6 +49,9 @@ class Provider(models.Model):
         verbose_name_plural = _("care providers")
         ordering = ["name"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["hsa_id"], condition=~Q(hsa_id=""), name="provider_hsa_id_unique"
+            ),
             # One spelling per number, so uniqueness means one row per provider.
             models.CheckConstraint(
                 condition=Q(organisation_number__regex=r"^[0-9]{6}-[0-9]{4}$"),

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from clinics.models import Clinic, Provider, Role, User
+from clinics.models import Clinic, Provider, Role, SignIn, SignInMethod, User
 from clinics.services.api_tokens import CreatedToken, create_api_token
 from halland_utbud.errors import ApplicationError
 from requirements.identifiers import normalize_organisation_number, organisation_number_error
@@ -106,3 +106,8 @@ def create_user(
     user.providers.set(providers)
     api_token = create_api_token(user=user, name=token_name) if with_token else None
     return CreatedUser(user=user, api_token=api_token)
+
+
+def record_sign_in(*, user: User, method: SignInMethod, acr: str = "") -> SignIn:
+    """The audit row of one sign-in: by password or SITHS, at which level of assurance."""
+    return SignIn.objects.create(user=user, method=method, acr=acr[:200])

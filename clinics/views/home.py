@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 
 from clinics import access
+from clinics.models import Role, User
 
 
 @login_required
@@ -15,7 +16,21 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("follow_up")
     if access.is_reporter(request.user):
         return redirect("my_clinics")
+    if request.user.awaits_role:
+        return redirect("no_access")
     raise PermissionDenied
+
+
+@login_required
+def no_access(request: HttpRequest) -> HttpResponse:
+    """Someone signed in (with SITHS, the first time) whom no region admin has given a role
+    yet: whom to ask, and what to tell them."""
+    if not request.user.awaits_role:
+        return redirect("home")
+    admins = User.objects.filter(role=Role.REGION_ADMIN, is_active=True).order_by(
+        "last_name", "first_name", "username"
+    )
+    return render(request, "pages/no_access.html", {"admins": admins})
 
 
 def accessibility(request: HttpRequest) -> HttpResponse:
@@ -26,4 +41,5 @@ def accessibility(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("", home, name="home"),
     path("tillganglighet/", accessibility, name="accessibility"),
+    path("ingen-behorighet/", no_access, name="no_access"),
 ]

@@ -8,6 +8,7 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from clinics import access
+from clinics.selectors import awaiting_role_count
 from followup.charts import bar_chart, trend_chart
 from followup.dashboard import (
     Breakdown,
@@ -74,6 +75,7 @@ def follow_up_page(request: HttpRequest) -> HttpResponse:
             "recompute_form": RecomputeForm(),
             "last_recompute": Recompute.objects.first(),
             "may_import_usage": True,
+            "awaiting_role": awaiting_role_count(),
         }
     if form.is_bound and not form.is_valid():
         return render(request, "followup/follow_up.html", context, status=400)

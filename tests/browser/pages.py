@@ -262,6 +262,15 @@ PAGES: tuple[Page, ...] = (
 # URL names that are not pages a person reads, and why axe has nothing to check there.
 NOT_PAGES: dict[str, str] = {
     "home": "redirects each role to its start page (test_sign_in follows it)",
+    "oidc_sign_in": "redirects to the identity provider (test_siths_sign_in follows it)",
+    "oidc_callback": (
+        "the identity provider's answer: redirects on, or the refusal page, which passes "
+        "axe in test_siths_sign_in"
+    ),
+    "no_access": (
+        "for someone signed in with no role, whom the scenario has not: it passes axe in "
+        "test_siths_sign_in"
+    ),
     "logout": "POST only: signs out and redirects to the sign-in page",
     "target_delete": "POST only: removes a target and redirects to the list",
     "recompute_start": "POST only: starts a recompute and redirects to its page",
