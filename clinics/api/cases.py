@@ -170,8 +170,13 @@ class ApproveInputSerializer(serializers.Serializer):
 
 
 class CommentInputSerializer(serializers.Serializer):
+    # Required by the services that take it (reject, return, revoke); an empty one is
+    # theirs to refuse, with their own message.
     comment = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=LONG_TEXT_MAX
+        allow_blank=True,
+        max_length=LONG_TEXT_MAX,
+        help_text="Why the request is rejected or the approval revoked, or what needs to "
+        "be completed; required, and not empty.",
     )
 
 
