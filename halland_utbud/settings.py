@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "drf_standardized_errors",
     "simple_history",
     "axes",
     "csp",
@@ -352,9 +353,21 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "halland_utbud.api.PageSizePagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "halland_utbud.api.exception_handler",
+    "DEFAULT_FILTER_BACKENDS": ["halland_utbud.api.FilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "halland_utbud.api_schema.AutoSchema",
+    # Every error in one body (halland_utbud.api); the schema documents it per operation.
+    "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
+}
+DRF_STANDARDIZED_ERRORS = {
+    "EXCEPTION_HANDLER_CLASS": "halland_utbud.api.ApiExceptionHandler",
+    "EXCEPTION_FORMATTER_CLASS": "halland_utbud.api.ApiExceptionFormatter",
+    "ALLOWED_ERROR_STATUS_CODES": [
+        *("400", "401", "403", "404", "405", "406", "409", "415", "429", "500")
+    ],
+    "ERROR_SCHEMAS": {
+        "400": "halland_utbud.api_schema.ValidationErrorResponseSerializer",
+        "409": "halland_utbud.api_schema.ConflictResponseSerializer",
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Digitalt utbud – Region Halland",
@@ -380,6 +393,10 @@ SPECTACULAR_SETTINGS = {
     # No validator badge: it would send the schema's address to validator.swagger.io.
     # No deep links: they nest a link inside each operation button (axe: nested-interactive).
     "SWAGGER_UI_SETTINGS": {"deepLinking": False, "syntaxHighlight": False, "validatorUrl": None},
+    # Ids in paths (halland_utbud.api.IdConverter).
+    "PATH_CONVERTER_OVERRIDES": {
+        "id": {"type": "integer", "minimum": 0, "maximum": 999_999_999_999_999_999}
+    },
     "ENUM_NAME_OVERRIDES": {
         "ClinicKindEnum": "requirements.vocabulary.ClinicKind",
         "ProviderKindEnum": "requirements.vocabulary.ProviderKind",
@@ -389,6 +406,11 @@ SPECTACULAR_SETTINGS = {
         "CaseKindEnum": "clinics.models.cases.CaseKind",
         "CaseStateEnum": "clinics.models.cases.CaseState",
         "ReasonCategoryEnum": "clinics.models.cases.ReasonCategory",
+        # The error bodies' types (halland_utbud.api_schema).
+        "ValidationErrorEnum": "drf_standardized_errors.openapi_serializers.ValidationErrorEnum",
+        "ClientErrorEnum": "drf_standardized_errors.openapi_serializers.ClientErrorEnum",
+        "ServerErrorEnum": "drf_standardized_errors.openapi_serializers.ServerErrorEnum",
+        "BadRequestTypeEnum": ["validation_error", "client_error"],
     },
 }
 

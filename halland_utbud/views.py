@@ -3,11 +3,15 @@
 Every error page is in the page frame, in the user's language, and leads back to the start
 page. The server error page is drawn without the context processors: it must render when
 the database is down, and they would ask it who the user is.
+
+Under the API's prefix an error that never reached a view of the API (a path that matches
+none, a server error outside a view) is answered in the API's own error body instead
+(``halland_utbud.api``), as JSON, so that a client never has to read a page.
 """
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template import loader
@@ -23,28 +27,49 @@ def _reason(exception: BaseException | None) -> str:
     return str(message)
 
 
+API_PREFIX = "/api/"
+
+
+def _api_error(request: HttpRequest, status: int, code: str, detail: str) -> JsonResponse | None:
+    """The API's error body, for a request under the API's prefix; None for a page."""
+    if not request.path.startswith(API_PREFIX):
+        return None
+    kind = "server_error" if status >= 500 else "client_error"
+    body = {"type": kind, "errors": [{"code": code, "detail": detail, "attr": None}]}
+    return JsonResponse(body, status=status)
+
+
 @requires_csrf_token
 def bad_request(request: HttpRequest, exception: BaseException | None = None) -> HttpResponse:
     if isinstance(exception, RequestDataTooBig):
         # Django refuses to read a body above DATA_UPLOAD_MAX_MEMORY_SIZE: nothing of it
         # was read, so nothing was saved; the browser still holds the text.
         return render(request, "errors/too_long.html", status=413)
-    return render(request, "errors/400.html", status=400)
+    return _api_error(request, 400, "parse_error", _("Bad request.")) or render(
+        request, "errors/400.html", status=400
+    )
 
 
 @requires_csrf_token
 def permission_denied(
     request: HttpRequest, exception: BaseException | None = None
 ) -> HttpResponse:
-    return render(request, "errors/403.html", {"reason": _reason(exception)}, status=403)
+    reason = _reason(exception)
+    return _api_error(
+        request, 403, "permission_denied", reason or _("You may not do this.")
+    ) or render(request, "errors/403.html", {"reason": reason}, status=403)
 
 
 @requires_csrf_token
 def page_not_found(request: HttpRequest, exception: BaseException | None = None) -> HttpResponse:
-    return render(request, "errors/404.html", status=404)
+    return _api_error(request, 404, "not_found", _("Not found.")) or render(
+        request, "errors/404.html", status=404
+    )
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    if api_error := _api_error(request, 500, "error", _("Server error.")):
+        return api_error
     # A plain context: no user, no navigation, no messages, so not a single query. The
     # CSRF token comes from the cookie, so that the language switch still works.
     context = {"request": request, "csrf_token": get_token(request)}

@@ -8,6 +8,7 @@ user comes from ``access.visible_cases`` alone: another clinic's case is a 404.
 """
 
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
@@ -20,6 +21,7 @@ from rest_framework.response import Response
 from clinics import access
 from clinics.models import CaseKind, CaseState, ExemptionCase, ReasonCategory, User
 from clinics.services.cases import (
+    CaseAlreadyOpen,
     approve_case,
     create_case,
     reject_case,
@@ -27,6 +29,7 @@ from clinics.services.cases import (
     revoke_case,
     submit_case,
 )
+from halland_utbud.api import Conflict
 from halland_utbud.errors import ApplicationError
 from halland_utbud.limits import LINKS_MAX, LONG_TEXT_MAX, NAME_MAX, URL_MAX
 from requirements.models import Requirement
@@ -166,8 +169,13 @@ class ApproveInputSerializer(serializers.Serializer):
 
 
 class CommentInputSerializer(serializers.Serializer):
+    # Required by the services that take it (reject, return, revoke); an empty one is
+    # theirs to refuse, with their own message.
     comment = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=LONG_TEXT_MAX
+        allow_blank=True,
+        max_length=LONG_TEXT_MAX,
+        help_text="Why the request is rejected or the approval revoked, or what needs to "
+        "be completed; required, and not empty.",
     )
 
 
@@ -221,7 +229,20 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                     _("No such case to renew."),
                     extra={"errors": {"renews": [_("No such case to renew.")]}},
                 )
-        case = create_case(clinic=clinic, actor=request.user, renews=renews, **data)
+        try:
+            case = create_case(clinic=clinic, actor=request.user, renews=renews, **data)
+        except CaseAlreadyOpen as already:
+            # The page leads to the open case; a client is told where it is.
+            if already.case is None:
+                raise
+            raise Conflict(
+                _("%(message)s It is case %(case)d: %(url)s")
+                % {
+                    "message": already.message,
+                    "case": already.case.pk,
+                    "url": reverse("api:case-detail", args=[already.case.pk]),
+                }
+            ) from already
         return self._detail(case, status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=CaseDetailSerializer)

@@ -1,14 +1,14 @@
 from django.urls import path
-from rest_framework.routers import SimpleRouter
 
 from clinics.api.cases import CaseViewSet
 from clinics.api.views import ClinicComplianceView, ProviderViewSet
+from halland_utbud.api import Router
 
-router = SimpleRouter()
+router = Router()
 router.register("providers", ProviderViewSet, basename="provider")
 router.register("cases", CaseViewSet, basename="case")
 
 urlpatterns = [
-    path("clinics/<int:pk>/compliance/", ClinicComplianceView.as_view(), name="clinic-compliance"),
+    path("clinics/<id:pk>/compliance/", ClinicComplianceView.as_view(), name="clinic-compliance"),
     *router.urls,
 ]

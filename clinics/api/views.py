@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -28,6 +28,7 @@ from clinics.forms.clinic import OnDateForm
 from clinics.models import Answer, Clinic
 from clinics.selectors import latest_approved_reports
 from clinics.timeline.reads import compliance_on
+from halland_utbud.api import read_query
 from requirements.models import Area, Requirement
 from requirements.selectors import catalogue_in_force, catalogue_rules
 
@@ -40,10 +41,7 @@ ON_DATE_PARAMETER = OpenApiParameter(
 
 def compliance_date(request: Request) -> date:
     """The ``on_date`` query parameter, or today; a malformed date is a 400."""
-    form = OnDateForm(request.query_params)
-    if not form.is_valid():
-        raise ValidationError(form.errors)
-    return form.day()
+    return read_query(request, OnDateForm).day()
 
 
 class ProviderViewSet(viewsets.ReadOnlyModelViewSet):

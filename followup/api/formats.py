@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework.exceptions import ValidationError
@@ -14,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from followup.exports import XLSX_CONTENT_TYPE, csv_lines, csv_response, xlsx_response
+from halland_utbud.api import PageSizePagination, read_query
 
 FORMATS = {"json": "application/json", "csv": "text/csv", "xlsx": XLSX_CONTENT_TYPE}
 
@@ -23,6 +25,19 @@ FORMAT_PARAMETER = OpenApiParameter(
     enum=list(FORMATS),
     description="json (default), csv or xlsx; or ask through the Accept header.",
 )
+
+
+def page_parameters(*, maximum: int = PageSizePagination.max_page_size) -> list[OpenApiParameter]:
+    """``page`` and ``page_size`` of a JSON list, as the views read them (whole numbers;
+    halland_utbud.api.whole_number)."""
+    return [
+        OpenApiParameter("page", {"type": "integer", "minimum": 1}, description="JSON only."),
+        OpenApiParameter(
+            "page_size",
+            {"type": "integer", "minimum": 1, "maximum": maximum},
+            description=f"JSON only; at most {maximum}.",
+        ),
+    ]
 
 
 class JsonNegotiation(BaseContentNegotiation):
@@ -40,9 +55,10 @@ class JsonNegotiation(BaseContentNegotiation):
 def requested_format(request: Request) -> str:
     """``?format=`` if given, else CSV or XLSX if the Accept header names one, else JSON;
     an unknown ``format`` is a 400."""
-    if kind := request.query_params.get("format"):
+    if "format" in request.query_params:
+        kind = request.query_params["format"]
         if kind not in FORMATS:
-            raise ValidationError({"format": ["json, csv or xlsx."]})
+            raise ValidationError({"format": [_("Give json, csv or xlsx.")]})
         return kind
     accept = request.headers.get("Accept", "")
     for kind in ("csv", "xlsx"):
@@ -71,10 +87,7 @@ class FileFormats:
         """The request's filters, checked: a 400 naming every bad parameter, the format
         among them."""
         requested_format(request)
-        form = form_class(request.query_params)
-        if not form.is_valid():
-            raise ValidationError(form.errors)
-        return form
+        return read_query(request, form_class)
 
     def paged(self, request: Request, rows, serializer_class, record) -> Response:
         """A page of ``rows`` as JSON, each made a record by ``record``."""

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clinics import access
-from followup.api.formats import FORMAT_PARAMETER, FileFormats, file_responses
+from followup.api.formats import FORMAT_PARAMETER, FileFormats, file_responses, page_parameters
 from followup.api.serializers import IndicatorSerializer, SnapshotSerializer
 from followup.indicators import INDICATORS
 from followup.selectors import FIELDS, SnapshotFilterForm, record, records
@@ -55,8 +55,7 @@ class SnapshotListView(FileFormats, APIView):
         parameters=[
             *_snapshot_parameters(),
             FORMAT_PARAMETER,
-            OpenApiParameter("page", OpenApiTypes.INT, description="JSON only."),
-            OpenApiParameter("page_size", OpenApiTypes.INT, description="JSON only; at most 500."),
+            *page_parameters(),
         ],
         responses=file_responses(
             "Every row the filters select, in one file.", SnapshotSerializer(many=True)

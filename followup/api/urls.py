@@ -1,13 +1,13 @@
 from django.urls import path
-from rest_framework.routers import SimpleRouter
 
 from followup.api.clinic_indicators import ClinicIndicatorListView
 from followup.api.indicators import IndicatorListView, SnapshotListView
 from followup.api.targets import TargetListView
 from followup.api.usage import UsageListView
 from followup.api.views import ClinicViewSet, ComplianceMatrixView
+from halland_utbud.api import Router
 
-router = SimpleRouter()
+router = Router()
 router.register("clinics", ClinicViewSet, basename="clinic")
 
 urlpatterns = [
@@ -17,7 +17,7 @@ urlpatterns = [
     path("targets/", TargetListView.as_view(), name="target-list"),
     path("usage/", UsageListView.as_view(), name="usage-list"),
     path(
-        "clinics/<int:pk>/indicators/",
+        "clinics/<id:pk>/indicators/",
         ClinicIndicatorListView.as_view(),
         name="clinic-indicator-list",
     ),

@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from clinics import access
-from followup.api.formats import FORMAT_PARAMETER, FileFormats, file_responses
+from followup.api.formats import FORMAT_PARAMETER, FileFormats, file_responses, page_parameters
 from followup.models import Usage
 from followup.vocabulary import UsageMeasure
 from halland_utbud.api import PageSizePagination
@@ -104,8 +104,7 @@ class UsageListView(FileFormats, APIView):
                 for name, field in UsageFilterForm.base_fields.items()
             ),
             FORMAT_PARAMETER,
-            OpenApiParameter("page", OpenApiTypes.INT, description="JSON only."),
-            OpenApiParameter("page_size", OpenApiTypes.INT, description="JSON only; at most 500."),
+            *page_parameters(),
         ],
         responses=file_responses(
             "Every row the filters select, in one file.", UsageSerializer(many=True)

@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clinics.api.serializers import ComplianceCatalogue
-from clinics.api.views import ON_DATE_PARAMETER
+from clinics.api.views import ON_DATE_PARAMETER, compliance_date
 from clinics.models import AreaStatusPeriod, Clinic, ClinicStatusPeriod, ReportingStatus
 from followup.api.formats import (
     FORMAT_PARAMETER,
@@ -39,6 +39,7 @@ from followup.filters import (
     sorted_clinics,
 )
 from followup.matrix import COLUMNS, BadCursor, Cursor, matrix_csv, matrix_page, matrix_records
+from halland_utbud.api import read_query, whole_number
 from requirements.compliance import share_of
 from requirements.selectors import catalogue_in_force
 
@@ -72,10 +73,7 @@ def _filter_parameters(*, exclude: tuple[str, ...] = ()) -> list[OpenApiParamete
 
 def parse_selection(request: Request) -> ClinicSelection:
     """The request's filter, or a 400 naming every bad parameter."""
-    form = ClinicFilterForm(request.query_params, user=request.user)
-    if not form.is_valid():
-        raise ValidationError(form.errors)
-    return form.selection()
+    return read_query(request, ClinicFilterForm, user=request.user).selection()
 
 
 @dataclass(frozen=True)
@@ -185,8 +183,7 @@ class ClinicViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     )
     def retrieve(self, request: Request, *args, **kwargs) -> Response:
         # The list's filters do not apply to one clinic: only its day does.
-        selection = parse_selection(request)
-        selection = ClinicSelection(request.user, selection.on_date, {})
+        selection = ClinicSelection(request.user, compliance_date(request), {})
         rows = (
             selected_clinics(selection).filter(clinic_id=kwargs["pk"]).values_list("pk", flat=True)
         )
@@ -207,7 +204,7 @@ class ComplianceMatrixView(APIView):
             OpenApiParameter("cursor", OpenApiTypes.STR, description="From a page's next."),
             OpenApiParameter(
                 "page_size",
-                OpenApiTypes.INT,
+                {"type": "integer", "minimum": 1, "maximum": MATRIX_MAX_PAGE_SIZE},
                 description=f"Rows a page (JSON); default {MATRIX_PAGE_SIZE}, "
                 f"at most {MATRIX_MAX_PAGE_SIZE}.",
             ),
@@ -234,21 +231,20 @@ class ComplianceMatrixView(APIView):
         return self._page(request, selection)
 
     def _page(self, request: Request, selection: ClinicSelection) -> Response:
-        errors = {}
         after = None
-        if cursor := request.query_params.get("cursor"):
+        if "cursor" in request.query_params:
             try:
-                after = Cursor.decode(cursor)
+                after = Cursor.decode(request.query_params["cursor"])
             except BadCursor:
-                errors["cursor"] = ["Not a cursor from this endpoint."]
-        size = MATRIX_PAGE_SIZE
-        if raw := request.query_params.get("page_size"):
-            if raw.isdigit() and 1 <= int(raw) <= MATRIX_MAX_PAGE_SIZE:
-                size = int(raw)
-            else:
-                errors["page_size"] = [f"A whole number from 1 to {MATRIX_MAX_PAGE_SIZE}."]
-        if errors:
-            raise ValidationError(errors)
+                raise ValidationError(
+                    {"cursor": [_("Not a cursor from this endpoint.")]}
+                ) from None
+        size = whole_number(
+            request.query_params,
+            "page_size",
+            default=MATRIX_PAGE_SIZE,
+            maximum=MATRIX_MAX_PAGE_SIZE,
+        )
         rows, next_cursor = matrix_page(selection, after=after, size=size)
         next_url = None
         if next_cursor is not None:

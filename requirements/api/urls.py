@@ -1,8 +1,7 @@
-from rest_framework.routers import SimpleRouter
-
+from halland_utbud.api import Router
 from requirements.api.views import CatalogueVersionViewSet, RequirementViewSet
 
-router = SimpleRouter()
+router = Router()
 router.register("catalogue/versions", CatalogueVersionViewSet, basename="catalogue-version")
 router.register("catalogue/requirements", RequirementViewSet, basename="catalogue-requirement")
 

@@ -161,3 +161,23 @@ def expected_compliance(
         for requirement in version.requirements.all()
     }
     return evaluate(catalogue_rules(version), clinic.profile(), answers, (), on_date)
+
+
+def error_fields(response) -> dict[str | None, list[str]]:
+    """An error response's details by the field or parameter they name (``None`` for the
+    request as a whole), from the one body every API error has (halland_utbud.api)."""
+    body = response.json()
+    assert set(body) == {"type", "errors"}, body
+    fields: dict[str | None, list[str]] = {}
+    for error in body["errors"]:
+        assert error["code"], error
+        assert error["detail"], error
+        fields.setdefault(error["attr"], []).append(error["detail"])
+    return fields
+
+
+def error_detail(response) -> str:
+    """The one message of an error response that is not about a field (401, 403, 404,
+    409, 429)."""
+    [detail] = error_fields(response)[None]
+    return detail

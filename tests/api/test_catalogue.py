@@ -5,7 +5,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinics.models import Role
-from tests.api.helpers import client_for, make_catalogue_version, token_client_for
+from tests.api.helpers import (
+    client_for,
+    error_detail,
+    error_fields,
+    make_catalogue_version,
+    token_client_for,
+)
 from tests.factories import make_user
 
 VERSIONS = reverse("api:catalogue-version-list")
@@ -192,7 +198,7 @@ def test_a_bad_filter_value_is_a_400_naming_the_parameter(viewer, catalogue, par
     response = client_for(viewer).get(f"{REQUIREMENTS}?{parameter}={value}")
 
     assert response.status_code == 400
-    assert parameter in response.json()
+    assert parameter in error_fields(response)
 
 
 def test_there_are_no_requirements_when_no_version_is_in_force(viewer):
@@ -213,7 +219,7 @@ def test_anonymous_is_refused_with_json(catalogue):
     for url in [VERSIONS, version_url(catalogue), REQUIREMENTS]:
         response = client.get(url)
         assert response.status_code == 401
-        assert "detail" in response.json()
+        assert error_detail(response)
 
 
 def test_a_user_with_a_token_is_let_in(viewer, catalogue):

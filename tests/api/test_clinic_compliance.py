@@ -8,7 +8,14 @@ from clinics.models import Role
 from clinics.services.register import save_clinic
 from clinics.services.reports import save_answer, start_report
 from requirements.vocabulary import AnswerStatus, CareType, ClinicKind, ComplianceStatus
-from tests.api.helpers import approve_answers, client_for, expected_compliance, token_client_for
+from tests.api.helpers import (
+    approve_answers,
+    client_for,
+    error_detail,
+    error_fields,
+    expected_compliance,
+    token_client_for,
+)
 from tests.factories import make_user
 
 # A clinic that has not met its own page on 1177 fully, has no use for the travel
@@ -153,14 +160,14 @@ def test_there_is_no_compliance_on_a_date_without_a_catalogue(viewer, catalogue,
     response = client_for(viewer).get(f"{url(clinic)}?on_date=2020-01-01")
 
     assert response.status_code == 404
-    assert "detail" in response.json()
+    assert error_detail(response)
 
 
 def test_a_bad_date_is_a_400_naming_it(viewer, catalogue, clinic):
     response = client_for(viewer).get(f"{url(clinic)}?on_date=19-03-2022")
 
     assert response.status_code == 400
-    assert "on_date" in response.json()
+    assert "on_date" in error_fields(response)
 
 
 @pytest.mark.parametrize("role", [Role.REGION_ADMIN, Role.REVIEWER, Role.VIEWER])
@@ -194,7 +201,7 @@ def test_anonymous_is_refused_with_json(catalogue, clinic):
     response = client_for(None).get(url(clinic))
 
     assert response.status_code == 401
-    assert "detail" in response.json()
+    assert error_detail(response)
 
 
 def test_it_validates_ownership(reporter, catalogue, clinic, other_clinic):

@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from clinics.models import Role
-from tests.api.helpers import client_for, key_client, token_client_for
+from tests.api.helpers import client_for, error_detail, key_client, token_client_for
 from tests.factories import make_clinic, make_provider, make_user
 
 LIST = reverse("api:provider-list")
@@ -60,7 +60,7 @@ def test_anonymous_is_refused_with_json(clinic):
     response = client_for(None).get(LIST)
 
     assert response.status_code == 401
-    assert "detail" in response.json()
+    assert error_detail(response)
     assert client_for(None).get(detail(clinic.provider)).status_code == 401
 
 

@@ -3,6 +3,7 @@ import re
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from drf_spectacular.generators import SchemaGenerator
 
 from tests.api.helpers import client_for
 
@@ -29,6 +30,54 @@ def test_the_schema_generates_and_validates_without_warnings(tmp_path):
         assert f"{path}:" in schema
     assert "name: on_date" in schema
     assert "name: meets_baseline" in schema
+
+
+def _operations():
+    schema = SchemaGenerator(api_version="1").get_schema(public=True)
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            yield f"{method.upper()} {path}", method, operation
+
+
+def test_every_operation_documents_its_errors_with_the_error_body():
+    for label, method, operation in _operations():
+        responses = operation["responses"]
+        # Every operation can be sent a bad parameter or body, without a valid token, past
+        # the rate, and may fail.
+        expected = {"400", "401", "429", "500"}
+        if method == "post":
+            # Writes go through a service that checks the actor, what it names, the state.
+            expected |= {"403", "404", "409"}
+        if "{id}" in label:
+            expected.add("404")
+        assert expected <= set(responses), (label, sorted(responses))
+        for status in expected:
+            body = responses[status]["content"]["application/json"]["schema"]["$ref"]
+            assert body.startswith("#/components/schemas/"), (label, status)
+
+
+def test_the_error_bodies_have_a_type_and_errors_with_code_detail_and_attr():
+    components = SchemaGenerator(api_version="1").get_schema(public=True)["components"]
+    for name in ["ValidationErrorResponse", "ConflictResponse", "ErrorResponse429"]:
+        body = components["schemas"][name]
+        assert set(body["required"]) == {"type", "errors"}, name
+
+
+def test_the_comment_of_reject_return_and_revoke_is_required():
+    schema = SchemaGenerator(api_version="1").get_schema(public=True)
+    for name in ["reject", "return", "revoke"]:
+        operation = schema["paths"][f"/api/v1/cases/{{id}}/{name}/"]["post"]
+        body = operation["requestBody"]
+        assert body["required"] is True
+        ref = body["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+        assert schema["components"]["schemas"][ref]["required"] == ["comment"]
+
+
+def test_the_paging_parameters_say_they_are_whole_numbers():
+    for label, _method, operation in _operations():
+        for parameter in operation.get("parameters", []):
+            if parameter["name"] in ("page", "page_size"):
+                assert parameter["schema"]["type"] == "integer", label
 
 
 def test_the_schema_is_served_to_a_signed_in_user(viewer):

@@ -7,7 +7,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from clinics.models import Role
-from tests.api.helpers import client_for, token_client_for
+from tests.api.helpers import client_for, error_detail, token_client_for
 from tests.factories import make_user
 
 LIST = reverse("api:provider-list")
@@ -23,7 +23,7 @@ def low_rates(settings):
 def assert_throttled(response):
     assert response.status_code == 429
     assert 0 < int(response["Retry-After"]) <= 60
-    assert response.json()["detail"]
+    assert error_detail(response)
 
 
 def test_the_default_rates_come_from_the_settings(settings):

@@ -15,7 +15,13 @@ from django.utils import timezone
 from clinics.models import Clinic, Role
 from clinics.services.cases import approve_case, revoke_case, submit_case
 from requirements.vocabulary import AnswerStatus, ComplianceStatus, Municipality
-from tests.api.helpers import approve_answers, bulk_approved_reports, client_for
+from tests.api.helpers import (
+    approve_answers,
+    bulk_approved_reports,
+    client_for,
+    error_detail,
+    error_fields,
+)
 from tests.clinics.test_case_services import request
 from tests.factories import make_clinic, make_provider, make_user
 from tests.followup.test_overview_export import body
@@ -76,7 +82,7 @@ def test_anonymous_is_refused_with_json(db):
     response = client_for(None).get(MATRIX)
 
     assert response.status_code == 401
-    assert "detail" in response.json()
+    assert error_detail(response)
 
 
 @pytest.mark.parametrize("role", [Role.REGION_ADMIN, Role.REVIEWER, Role.VIEWER])
@@ -94,7 +100,7 @@ def test_it_validates_ownership(reporter, clinic, catalogue, other_clinic):
     assert {row[0] for row in csv_matrix(client)[1:]} == {str(clinic.pk)}
     response = client.get(MATRIX, {"provider": other_clinic.provider_id})
     assert response.status_code == 400
-    assert "provider" in response.json()
+    assert "provider" in error_fields(response)
 
 
 def test_a_reporter_without_clinics_gets_no_rows(catalogue, clinic):
@@ -211,7 +217,7 @@ def test_a_bad_parameter_is_a_400_naming_it(viewer, catalogue, parameter, value)
     response = client_for(viewer).get(MATRIX, {parameter: value})
 
     assert response.status_code == 400
-    assert parameter in response.json() or "area_status" in response.json()
+    assert parameter in error_fields(response) or "area_status" in error_fields(response)
 
 
 # Files
