@@ -354,6 +354,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "halland_utbud.api.PageSizePagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["halland_utbud.api.FilterBackend"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "halland_utbud.api_renderers.StrictBrowsableAPIRenderer",
+    ],
     "DEFAULT_SCHEMA_CLASS": "halland_utbud.api_schema.AutoSchema",
     # Every error in one body (halland_utbud.api); the schema documents it per operation.
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",

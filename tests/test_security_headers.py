@@ -55,6 +55,22 @@ def test_a_signed_in_page_has_the_policy_and_no_inline_script_or_style(client, a
     assert not re.search(r"\sstyle=", html)
 
 
+def test_the_browsable_api_has_no_inline_style_or_script_under_the_policy(client, admin):
+    client.force_login(admin)
+
+    response = client.get(reverse("api:provider-list"), HTTP_ACCEPT="text/html")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    assert "'unsafe-inline'" not in response["Content-Security-Policy"]
+    html = response.content.decode()
+    assert "<style" not in html
+    assert not re.search(r"\sstyle=", html)
+    # Only data for the page's own script file (the CSRF token), which is never run.
+    inline = re.findall(r"<script(?![^>]*\ssrc=)[^>]*>", html)
+    assert inline == ['<script type="application/json" id="drf_csrf">']
+
+
 def test_the_api_docs_have_their_own_policy_and_their_script_from_a_file(admin):
     client = client_for(admin)
 
