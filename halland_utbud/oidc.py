@@ -276,15 +276,14 @@ class SithsBackend(OIDCAuthenticationBackend):
     def _update(self, user: User, claims: dict) -> User:
         """The name and address the provider gives, the mapped role, the provider link;
         saved only when something changed, so the user's history has a row per change.
-        A mapped role is the map's word: region admins get the admin (staff and superuser,
-        as ``clinics.services.users.create_user`` gives them), and other roles lose it."""
+        A mapped role is the map's word, with the admin rights it carries
+        (``User.give_role``)."""
         before = _kept(user)
         user.first_name = str(claims.get("given_name") or user.first_name)[:150]
         user.last_name = str(claims.get("family_name") or user.last_name)[:150]
         user.email = str(claims.get("email") or user.email)[:254]
         if role := mapped_role(claims):
-            user.role = role
-            user.is_staff = user.is_superuser = role == Role.REGION_ADMIN
+            user.give_role(role)
         if user._state.adding or _kept(user) != before:
             user.save()
         provider_hsa_id = claims.get(settings.OIDC_CLAIM_PROVIDER_HSA_ID)

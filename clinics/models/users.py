@@ -60,6 +60,12 @@ class User(AbstractUser):
             )
         ]
 
+    def give_role(self, role: str) -> None:
+        """The role, with the admin rights that go with it: a region admin has Django's
+        admin (staff and superuser), every other role has none."""
+        self.role = role
+        self.is_staff = self.is_superuser = role == Role.REGION_ADMIN
+
     @property
     def awaits_role(self) -> bool:
         """Signed in (with SITHS) but given no role yet: a region admin must give one."""

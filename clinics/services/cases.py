@@ -150,11 +150,12 @@ def validate_case(
     errors: dict[str, str] = {}
     on_date = on_date or timezone.localdate()
     version = catalogue_in_force(on_date)
+    rule = requirement.to_rule()
     if version is None or requirement.version_id != version.pk:
         errors["requirement"] = _(
             "The requirement is not part of the requirement catalogue in force."
         )
-    elif not requirement.to_rule().applicability.applies_to(clinic.profile()):
+    elif not rule.applicability.applies_to(clinic.profile()):
         errors["requirement"] = _("The requirement does not apply to this clinic.")
     if exemption_kind not in requirement.exemption_kinds:
         errors["exemption_kind"] = _(
@@ -164,16 +165,16 @@ def validate_case(
         errors["reason_category"] = _("Choose one of the reasons.")
     # What the catalogue demands of this exemption kind ("på grund av befogade tekniska
     # eller medicinska skäl").
-    rule = requirement.to_rule().exemption_rule(exemption_kind)
-    if rule is not None and rule.reasons and reason_category not in rule.reasons:
+    exemption = rule.exemption_rule(exemption_kind)
+    if exemption is not None and exemption.reasons and reason_category not in exemption.reasons:
         errors["reason_category"] = _(
             "The catalogue allows this exemption only for: %(reasons)s."
         ) % {
             "reasons": ", ".join(
-                str(label) for value, label in ReasonCategory.choices if value in rule.reasons
+                str(label) for value, label in ReasonCategory.choices if value in exemption.reasons
             )
         }
-    if rule is not None and rule.alternative_required and not alternative.strip():
+    if exemption is not None and exemption.alternative_required and not alternative.strip():
         errors["alternative"] = _("Describe what the clinic offers instead.")
     if not justification.strip():
         errors["justification"] = _("Explain why the clinic needs the exemption.")

@@ -81,10 +81,8 @@ def create_user(
             % {"org_nrs": ", ".join(unknown)}
         )
 
-    is_admin = role == Role.REGION_ADMIN
-    user = User(
-        username=username, email=email, role=role, is_staff=is_admin, is_superuser=is_admin
-    )
+    user = User(username=username, email=email)
+    user.give_role(role)
     if password is None:
         user.set_unusable_password()
     else:
