@@ -28,7 +28,7 @@ from itertools import pairwise
 
 from django.db import models
 from django.urls import reverse
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -46,6 +46,7 @@ from clinics.models import (
     Provider,
     ReportEvent,
     ReportState,
+    SignIn,
     User,
 )
 from clinics.models.register import IMPORT_CHANGE_REASON
@@ -98,6 +99,9 @@ class HistoryEntry:
     comment: str = ""
     # The page of what the row concerns, where it has one (a case).
     url: str = ""
+    # The sign-in the actor made it in: its method and level of assurance (None for the
+    # system, and for rows written before sign-ins were kept).
+    sign_in: SignIn | None = None
 
     @property
     def is_report(self) -> bool:
@@ -121,8 +125,16 @@ def _display(model_field: models.Field, value, names: dict | None = None) -> str
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(value, date | datetime):
-        return formats.date_format(value, "SHORT_DATE_FORMAT")
+        return _day(value)
     return str(value)
+
+
+def _day(value: date | datetime) -> str:
+    """The day, in the region's time zone for a moment: a report approved at 00:30 in
+    Sweden was approved that day, not the day before as in UTC."""
+    if isinstance(value, datetime):
+        value = timezone.localtime(value)
+    return formats.date_format(value, "SHORT_DATE_FORMAT")
 
 
 def _field_changes(
@@ -174,7 +186,11 @@ def _changes(record, previous, fields, model: type[models.Model]) -> tuple[Field
 
 
 def _clinic_entries(clinic: Clinic) -> list[HistoryEntry]:
-    records = list(clinic.history.select_related("history_user").order_by("history_date", "pk"))
+    records = list(
+        clinic.history.select_related("history_user", "history_sign_in").order_by(
+            "history_date", "pk"
+        )
+    )
     fields = [f.name for f in Clinic._meta.concrete_fields if f.editable and not f.primary_key]
     # A change of provider reads as names, not ids: one query for every provider named.
     provider_ids = {record.provider_id for record in records}
@@ -194,6 +210,7 @@ def _clinic_entries(clinic: Clinic) -> list[HistoryEntry]:
                 _("Imported") if imported else _("Registered"),
                 subject,
                 created=True,
+                sign_in=first.history_sign_in,
             )
         )
     for older, newer in pairwise(records):
@@ -208,6 +225,7 @@ def _clinic_entries(clinic: Clinic) -> list[HistoryEntry]:
                     _("Changed by an import") if imported else _("Changed"),
                     subject,
                     changes,
+                    sign_in=newer.history_sign_in,
                 )
             )
     return entries
@@ -226,9 +244,7 @@ def _report_opened(event: ReportEvent) -> str:
     copy of an approved report."""
     report = event.report
     source = report.prefilled_from
-    approved_on = (
-        formats.date_format(source.decided_at, "SHORT_DATE_FORMAT") if source is not None else ""
-    )
+    approved_on = _day(source.decided_at) if source is not None else ""
     if report.round is not None:
         if source is not None:
             return _(
@@ -242,12 +258,13 @@ def _report_opened(event: ReportEvent) -> str:
 
 def _report_entries(clinic: Clinic) -> list[HistoryEntry]:
     events = ReportEvent.objects.filter(report__clinic=clinic).select_related(
-        "actor", "report__round", "report__prefilled_from"
+        "actor", "sign_in", "report__round", "report__prefilled_from"
     )
     return [
         HistoryEntry(
             at=event.at,
             actor=event.actor,
+            sign_in=event.sign_in,
             kind=EntryKind.REPORT,
             action=str(_REPORT_ACTIONS.get(event.to_state, ""))
             if event.from_state
@@ -296,6 +313,7 @@ def _answer_entry(record, previous) -> HistoryEntry | None:
         record.requirement.name,
         changes,
         created=previous is None,
+        sign_in=record.history_sign_in,
     )
 
 
@@ -305,7 +323,7 @@ def _review_label() -> str:
 
 def _answer_entries(clinic: Clinic) -> list[HistoryEntry]:
     records = Answer.history.filter(report__clinic=clinic).select_related(
-        "history_user", "requirement"
+        "history_user", "history_sign_in", "requirement"
     )
     entries = (_answer_entry(record, previous) for record, previous in _with_predecessors(records))
     return [entry for entry in entries if entry is not None]
@@ -334,12 +352,13 @@ def _case_entries(clinic: Clinic) -> list[HistoryEntry]:
     """The clinic's exemption cases: every transition, and every change to what a case
     asks made after it was drafted (the draft's own values are in its case page)."""
     events = CaseEvent.objects.filter(case__clinic=clinic).select_related(
-        "actor", "case__requirement"
+        "actor", "sign_in", "case__requirement"
     )
     entries = [
         HistoryEntry(
             at=event.at,
             actor=event.actor,
+            sign_in=event.sign_in,
             kind=EntryKind.CASE,
             action=str(_CASE_ACTIONS.get(event.to_state, "")),
             subject=_case_subject(event.case.kind, event.case.requirement.name),
@@ -351,7 +370,7 @@ def _case_entries(clinic: Clinic) -> list[HistoryEntry]:
         for event in events
     ]
     records = ExemptionCase.history.filter(clinic=clinic).select_related(
-        "history_user", "requirement"
+        "history_user", "history_sign_in", "requirement"
     )
     for record, previous in _with_predecessors(records):
         # A draft's own values are its case page's; its event says it was drafted.
@@ -367,6 +386,7 @@ def _case_entries(clinic: Clinic) -> list[HistoryEntry]:
                     _case_subject(record.kind, record.requirement.name),
                     changes,
                     url=reverse("case_detail", args=[record.id]),
+                    sign_in=record.history_sign_in,
                 )
             )
     return entries
@@ -386,11 +406,12 @@ def _plan_entries(clinic: Clinic) -> list[HistoryEntry]:
     """The clinic's action plans: every transition, and every change to a row's measure,
     person responsible or date (a row starts empty, one per unmet requirement)."""
     url = reverse("clinic_action_plan", args=[clinic.pk])
-    events = ActionPlanEvent.objects.filter(plan__clinic=clinic).select_related("actor")
+    events = ActionPlanEvent.objects.filter(plan__clinic=clinic).select_related("actor", "sign_in")
     entries = [
         HistoryEntry(
             at=event.at,
             actor=event.actor,
+            sign_in=event.sign_in,
             kind=EntryKind.ACTION_PLAN,
             action=str(_PLAN_ACTIONS.get(event.to_state, "")),
             subject=_("Action plan"),
@@ -402,7 +423,7 @@ def _plan_entries(clinic: Clinic) -> list[HistoryEntry]:
         for event in events
     ]
     records = ActionPlanItem.history.filter(plan__clinic=clinic).select_related(
-        "history_user", "answer__requirement"
+        "history_user", "history_sign_in", "answer__requirement"
     )
     for record, previous in _with_predecessors(records):
         if changes := _changes(record, previous, PLAN_ITEM_FIELDS, ActionPlanItem):
@@ -417,6 +438,7 @@ def _plan_entries(clinic: Clinic) -> list[HistoryEntry]:
                     changes,
                     created=previous is None,
                     url=url,
+                    sign_in=record.history_sign_in,
                 )
             )
     return entries

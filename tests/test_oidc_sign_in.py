@@ -16,7 +16,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils.html import escape
 
-from clinics.models import NO_ROLE, Role, SignIn, SignInMethod, User
+from clinics.models import NO_ROLE, ReportEvent, Role, SignIn, SignInMethod, User
 from halland_utbud import oidc
 from halland_utbud.oidc import Refusal
 from halland_utbud.sign_in_views import REFUSALS
@@ -182,6 +182,22 @@ def test_the_sign_in_method_and_level_of_assurance_are_recorded(siths):
         SignInMethod.OIDC,
         oidc_provider.LOA3,
     )
+
+
+def test_what_the_person_then_does_keeps_the_sign_in_and_its_level(siths, catalogue, clinic):
+    make_user(Role.CLINIC_REPORTER, hsa_id=HSA_ID, clinics=[clinic])
+    client = Client()
+    sign_in(client, siths)
+
+    client.post(reverse("report_start", args=[clinic.pk]))
+
+    event = ReportEvent.objects.get(report__clinic=clinic)
+    assert (event.sign_in.method, event.sign_in.acr) == (SignInMethod.OIDC, oidc_provider.LOA3)
+    assert event.report.history.get().history_sign_in == event.sign_in
+    page = client.get(
+        reverse("clinic_history", args=[clinic.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert f"SITHS (OpenID Connect) (level of assurance {oidc_provider.LOA3})" in page
 
 
 @pytest.mark.parametrize(

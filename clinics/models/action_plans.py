@@ -14,7 +14,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from simple_history.models import HistoricalRecords
+
+from clinics.models.signed_history import history_records, sign_in_field
 
 # What the form and the service allow; the service checks them, the form shows them.
 MEASURE_MAX_LENGTH = 2000
@@ -95,7 +96,7 @@ class ActionPlan(models.Model):
         _("reviewer's comment"), blank=True, max_length=COMMENT_MAX_LENGTH
     )
     done_at = models.DateTimeField(_("carried out"), null=True, blank=True)
-    history = HistoricalRecords()
+    history = history_records()
 
     objects = ActionPlanQuerySet.as_manager()
 
@@ -154,7 +155,7 @@ class ActionPlanItem(models.Model):
         _("responsible person"), max_length=RESPONSIBLE_MAX_LENGTH, blank=True
     )
     due_date = models.DateField(_("done by"), null=True, blank=True)
-    history = HistoricalRecords()
+    history = history_records()
 
     class Meta:
         verbose_name = _("action plan row")
@@ -187,6 +188,7 @@ class ActionPlanEvent(models.Model):
         verbose_name=_("performed by"),
     )
     at = models.DateTimeField(_("time"), default=timezone.now)
+    sign_in = sign_in_field()
     from_state = models.CharField(
         _("from"), max_length=20, choices=ActionPlanState.choices, blank=True
     )

@@ -12,7 +12,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken
-from simple_history.models import HistoricalRecords
+
+from clinics.models.signed_history import history_records
 
 # A key's name is a short label ("Budgetsystemet"), not a description.
 API_TOKEN_NAME_MAX = 100
@@ -22,7 +23,7 @@ class ApiToken(AbstractAuthToken):
     name = models.CharField(_("name"), max_length=API_TOKEN_NAME_MAX)
     # The digest is knox's primary key, so the history keeps it too: a hash of a random
     # key, which reveals nothing of the key.
-    history = HistoricalRecords()
+    history = history_records()
 
     class Meta:
         verbose_name = _("API key")

@@ -7,8 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from clinics.models.signed_history import history_records, sign_in_field
 from requirements.models import Requirement
 from requirements.vocabulary import ExemptionKind, ReasonCategory
 
@@ -99,7 +99,7 @@ class ExemptionCase(models.Model):
         related_name="renewals",
         verbose_name=_("renews"),
     )
-    history = HistoricalRecords()
+    history = history_records()
 
     class Meta:
         verbose_name = _("exemption case")
@@ -159,6 +159,7 @@ class CaseEvent(models.Model):
         help_text=_("Empty when the system acted, e.g. on expiry."),
     )
     at = models.DateTimeField(_("time"), default=timezone.now)
+    sign_in = sign_in_field()
     from_state = models.CharField(_("from"), max_length=20, choices=CaseState.choices, blank=True)
     to_state = models.CharField(_("to"), max_length=20, choices=CaseState.choices)
     comment = models.TextField(_("comment"), blank=True)

@@ -6,8 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from clinics.models.signed_history import history_records
 from requirements.compliance import ClinicProfile
 from requirements.identifiers import (
     HSA_ID_MAX_LENGTH,
@@ -42,7 +42,7 @@ class Provider(models.Model):
         validators=[validate_hsa_id],
         help_text=_("The care provider's HSA-id, which SITHS sign-in names (optional)."),
     )
-    history = HistoricalRecords()
+    history = history_records()
 
     class Meta:
         verbose_name = _("care provider")
@@ -99,7 +99,7 @@ class Clinic(models.Model):
         blank=True,
         help_text=_("Set when the clinic closes; clinics are never deleted."),
     )
-    history = HistoricalRecords()
+    history = history_records()
 
     objects = ClinicQuerySet.as_manager()
 

@@ -8,8 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from clinics.models.signed_history import history_records, sign_in_field
 from requirements.models import CatalogueVersion, Requirement
 from requirements.vocabulary import AnswerStatus, Channel
 
@@ -80,7 +80,7 @@ class ReportingRound(models.Model):
         related_name="+",
         verbose_name=_("closed by"),
     )
-    history = HistoricalRecords()
+    history = history_records()
 
     class Meta:
         verbose_name = _("reporting round")
@@ -158,7 +158,7 @@ class Report(models.Model):
     # region's pages join it instead of looking for each clinic's latest. Not a change to
     # the report, so not in its history.
     is_latest = models.BooleanField(_("latest report of the clinic"), default=False)
-    history = HistoricalRecords(excluded_fields=["is_latest"])
+    history = history_records(excluded_fields=["is_latest"])
 
     class Meta:
         verbose_name = _("report")
@@ -247,7 +247,7 @@ class Answer(models.Model):
         verbose_name=_("reported by"),
     )
     reported_at = models.DateTimeField(_("reported"))
-    history = HistoricalRecords()
+    history = history_records()
 
     class Meta:
         verbose_name = _("answer")
@@ -280,6 +280,7 @@ class ReportEvent(models.Model):
         verbose_name=_("performed by"),
     )
     at = models.DateTimeField(_("time"), default=timezone.now)
+    sign_in = sign_in_field()
     from_state = models.CharField(
         _("from"), max_length=20, choices=ReportState.choices, blank=True
     )

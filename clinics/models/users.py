@@ -2,8 +2,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from clinics.models.signed_history import history_records
 from requirements.identifiers import HSA_ID_MAX_LENGTH, validate_hsa_id
 
 
@@ -47,7 +47,7 @@ class User(AbstractUser):
         related_name="coordinators",
         verbose_name=_("care providers"),
     )
-    history = HistoricalRecords(
+    history = history_records(
         excluded_fields=["password", "last_login"], m2m_fields=[clinics, providers]
     )
 

@@ -4,8 +4,8 @@ clinic itself follows up, defined and reported by its reporters, read by the reg
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from clinics.models.signed_history import history_records
 from followup.vocabulary import Direction, ReportingFrequency
 
 
@@ -41,7 +41,7 @@ class ClinicIndicator(models.Model):
         "clinics.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
     )
     created_at = models.DateTimeField(_("created"))
-    history = HistoricalRecords()
+    history = history_records()
 
     class Meta:
         verbose_name = _("clinic indicator")
@@ -73,7 +73,7 @@ class ClinicIndicatorValue(models.Model):
         "clinics.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("reported by")
     )
     reported_at = models.DateTimeField(_("reported"))
-    history = HistoricalRecords()
+    history = history_records()
 
     class Meta:
         verbose_name = _("clinic indicator value")

@@ -3,8 +3,8 @@ the yearly targets, and the recomputes started by hand."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from clinics.models.signed_history import history_records
 from followup.periods import Period, PeriodKind
 from followup.vocabulary import Dimension, Unit
 from requirements.models import CatalogueVersion
@@ -109,7 +109,7 @@ class Target(models.Model):
         help_text=_("The document the target is decided in, e.g. “Mål och budget 2026”."),
     )
     document_date = models.DateField(_("date of the decision"))
-    history = HistoricalRecords()
+    history = history_records()
 
     class Meta:
         verbose_name = _("target")
