@@ -4,7 +4,7 @@ gunicorn (2 workers, production's settings, ``deploy/gunicorn.conf.py``) serves 
 20,000-clinic demo database of ``make bench`` on PostgreSQL, with Redis as broker and
 cache, and a Celery worker running the nightly jobs meanwhile. wrk drives a mix at 32
 connections for 60 s, on 127.0.0.1 only, one wrk per route so that each route has its
-own percentiles:
+own percentiles (bench/load_routes.py, bench/load.lua):
 
 - the overview (a region viewer's session);
 - a clinic page, a random one of the 20,000 each time;
@@ -15,7 +15,10 @@ own percentiles:
 It prints throughput, p50/p95/p99 and errors per route, and the memory of each gunicorn
 worker over the run (sampled every two seconds), and writes them to ``var/bench/load.md``.
 
-The second run kills one gunicorn worker and the Celery worker halfway, while the worker
+A light run then drives the same mix at one connection a route: what a request costs when
+few wait for a worker. Each run ends with what bounds its latency (Little's law).
+
+The last run kills one gunicorn worker and the Celery worker halfway, while the worker
 computes the nightly snapshot. gunicorn replaces its worker; the Celery worker is
 restarted as the compose file's restart policy would, and the snapshot's message, never
 acknowledged (acks late), is delivered again once the broker's visibility timeout has
@@ -32,13 +35,11 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urlencode
-from urllib.request import HTTPCookieProcessor, Request, build_opener
+from urllib.request import build_opener
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from load_routes import Route, routes, write_script
 from run import database_url, ensure_database, run_measure
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,19 +57,8 @@ P99_TARGET_MS = 250
 RSS_GROWTH_TARGET_MB = 25
 # Connections per route: 32 in all.
 CONNECTIONS = {"overview": 8, "clinic_page": 8, "api_clinics": 8, "matrix": 4, "report_save": 4}
-
-
-@dataclass
-class Route:
-    name: str
-    method: str
-    paths: list[str]
-    sessions: list[str]
-    bodies: list[str] = field(default_factory=list)
-    tokens: list[str] = field(default_factory=list)
-    expected: int = 200
-    # Each connection its own path (a reporter's own report), or any path at random.
-    per_connection: bool = False
+# The same mix, one connection a route: what a request costs when few wait for a worker.
+LIGHT = dict.fromkeys(CONNECTIONS, 1)
 
 
 def server_env(url: str, secret_key: str) -> dict[str, str]:
@@ -92,218 +82,6 @@ def server_env(url: str, secret_key: str) -> dict[str, str]:
         "LOG_FORMAT": "json",
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
     }
-
-
-SETUP = """
-import json, sys
-import django
-django.setup()
-from django.test import Client
-from clinics.models import Clinic, Report, ReportState, Role, User
-from clinics.services.reports import start_report
-
-viewer = User.objects.filter(role=Role.VIEWER, is_active=True).order_by("pk").first()
-def session(user):
-    client = Client()
-    client.force_login(user)
-    return client.cookies["sessionid"].value
-
-reports = []
-for reporter in User.objects.filter(role=Role.CLINIC_REPORTER, is_active=True).order_by("pk"):
-    for clinic in reporter.clinics.order_by("pk"):
-        report = (
-            Report.objects.filter(clinic=clinic, state__in=ReportState.open_states())
-            .order_by("-pk").first()
-        )
-        if report is None:
-            report = start_report(clinic=clinic, actor=reporter)
-        if report.round is None or report.round.is_open:
-            reports.append({"session": session(reporter), "report": report.pk})
-            break
-    if len(reports) == int(sys.argv[1]):
-        break
-print(json.dumps({
-    "viewer": session(viewer),
-    "clinics": list(Clinic.objects.order_by("pk").values_list("pk", flat=True)),
-    "municipalities": sorted(set(Clinic.objects.values_list("municipality_code", flat=True))),
-    "reports": reports,
-}))
-"""
-
-
-class FormFields(HTMLParser):
-    """The fields a browser would post from the page's first POST form that has them."""
-
-    def __init__(self):
-        super().__init__()
-        self.fields: list[tuple[str, str]] = []
-        self._in_form = False
-        self._select: str | None = None
-        self._textarea: str | None = None
-        self._text = ""
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form" and (attrs.get("method") or "").lower() == "post" and not self.fields:
-            self._in_form = True
-        if not self._in_form:
-            return
-        name = attrs.get("name")
-        if tag == "input" and name and attrs.get("type") not in {"submit", "button"}:
-            if attrs.get("type") in {"checkbox", "radio"} and "checked" not in attrs:
-                return
-            self.fields.append((name, attrs.get("value") or ""))
-        elif tag == "select" and name:
-            self._select = name
-        elif tag == "option" and self._select and "selected" in attrs:
-            self.fields.append((self._select, attrs.get("value") or ""))
-        elif tag == "textarea" and name:
-            self._textarea, self._text = name, ""
-
-    def handle_data(self, data):
-        if self._textarea:
-            self._text += data
-
-    def handle_endtag(self, tag):
-        if tag == "form" and self._in_form:
-            self._in_form = False
-        elif tag == "select":
-            self._select = None
-        elif tag == "textarea" and self._textarea:
-            self.fields.append((self._textarea, self._text.strip("\n")))
-            self._textarea = None
-
-
-def save_body(session: str, report: int) -> tuple[str, str]:
-    """What the browser posts to save the draft as it stands, and its CSRF cookie."""
-    opener = build_opener(HTTPCookieProcessor())
-    request = Request(f"{BASE}/rapporter/{report}/", headers={"Cookie": f"sessionid={session}"})
-    with opener.open(request, timeout=30) as response:
-        page = response.read().decode()
-        cookie = response.headers.get_all("Set-Cookie") or []
-    csrf = next(
-        match.group(1) for header in cookie if (match := re.match(r"csrftoken=([^;]+)", header))
-    )
-    parser = FormFields()
-    parser.feed(page)
-    fields = [(name, value) for name, value in parser.fields if name != "action"]
-    return urlencode([*fields, ("action", "save")]), csrf
-
-
-LUA = r"""
-local paths = %(paths)s
-local headers = %(headers)s
-local bodies = %(bodies)s
-local method = "%(method)s"
-local expected = %(expected)d
-local per_connection = %(per_connection)s
-local threads = {}
-local counter = 1
-
-function setup(thread)
-  thread:set("id", counter)
-  table.insert(threads, thread)
-  counter = counter + 1
-end
-
-function init(args)
-  unexpected = 0
-  local n = #headers
-  mine = headers[((id - 1) %% n) + 1]
-  body = bodies[((id - 1) %% math.max(#bodies, 1)) + 1]
-  own_path = paths[((id - 1) %% #paths) + 1]
-  math.randomseed(id * 7919)
-end
-
-function request()
-  local path = own_path
-  if not per_connection then path = paths[math.random(#paths)] end
-  return wrk.format(method, path, mine, body)
-end
-
-function response(status, headers, body)
-  if status ~= expected then unexpected = unexpected + 1 end
-end
-
-function done(summary, latency, requests)
-  local bad = 0
-  for _, thread in ipairs(threads) do bad = bad + thread:get("unexpected") end
-  local e = summary.errors
-  io.write(string.format(
-    'RESULT {"requests": %%d, "duration_us": %%d, "p50": %%d, "p95": %%d, "p99": %%d, ' ..
-    '"max": %%d, "unexpected": %%d, "connect": %%d, "read": %%d, "write": %%d, ' ..
-    '"timeout": %%d}\n',
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
-    latency:percentile(99), latency.max, bad, e.connect, e.read, e.write, e.timeout))
-end
-"""
-
-
-def lua_list(values: list) -> str:
-    return "{" + ", ".join(json.dumps(value) for value in values) + "}"
-
-
-def lua_headers(route: Route) -> str:
-    rows = []
-    for index, session in enumerate(route.sessions):
-        cookie = f"sessionid={session}"
-        header = {"Cookie": cookie, "Accept-Language": "sv"}
-        if route.tokens:
-            header["Cookie"] += f"; csrftoken={route.tokens[index]}"
-            header["Content-Type"] = "application/x-www-form-urlencoded"
-        rows.append("{" + ", ".join(f'["{k}"] = {json.dumps(v)}' for k, v in header.items()) + "}")
-    return "{" + ", ".join(rows) + "}"
-
-
-def write_script(route: Route) -> Path:
-    path = WORK / f"{route.name}.lua"
-    path.write_text(
-        LUA
-        % {
-            "paths": lua_list(route.paths),
-            "headers": lua_headers(route),
-            "bodies": lua_list(route.bodies) if route.bodies else "{}",
-            "method": route.method,
-            "expected": route.expected,
-            "per_connection": "true" if route.per_connection else "false",
-        },
-        encoding="utf-8",
-    )
-    return path
-
-
-def routes(world: dict) -> list[Route]:
-    viewer = [world["viewer"]]
-    clinics = world["clinics"]
-    pages = max(1, len(clinics) // 50)
-    reports = world["reports"]
-    bodies, tokens = zip(*(save_body(r["session"], r["report"]) for r in reports), strict=True)
-    return [
-        Route("overview", "GET", ["/oversikt/"], viewer),
-        Route("clinic_page", "GET", [f"/mottagningar/{pk}/" for pk in clinics], viewer),
-        Route(
-            "api_clinics",
-            "GET",
-            [f"/api/v1/clinics/?page={page}" for page in range(1, pages + 1)],
-            viewer,
-        ),
-        Route(
-            "matrix",
-            "GET",
-            [f"/api/v1/compliance/?municipality={m}" for m in world["municipalities"]],
-            viewer,
-        ),
-        Route(
-            "report_save",
-            "POST",
-            [f"/rapporter/{r['report']}/" for r in reports],
-            [r["session"] for r in reports],
-            bodies=list(bodies),
-            tokens=list(tokens),
-            expected=302,
-            per_connection=True,
-        ),
-    ]
 
 
 def worker_pids(master: int) -> list[int]:
@@ -382,24 +160,26 @@ def snapshot_rows(url: str) -> int:
     return int(psql(url, "SELECT count(*) FROM followup_snapshot WHERE as_of = current_date - 1"))
 
 
-def run_wrk(routes_: list[Route], duration: int) -> dict[str, subprocess.Popen]:
+def run_wrk(
+    routes_: list[Route], duration: int, connections: dict[str, int]
+) -> dict[str, subprocess.Popen]:
     processes = {}
     for route in routes_:
-        connections = CONNECTIONS[route.name]
-        threads = connections if route.name == "report_save" else 1
+        count = connections[route.name]
+        threads = count if route.name == "report_save" else 1
         processes[route.name] = subprocess.Popen(
             [
                 "wrk",
                 "--threads",
                 str(threads),
                 "--connections",
-                str(connections),
+                str(count),
                 "--duration",
                 f"{duration}s",
                 "--timeout",
                 "10s",
                 "--script",
-                str(write_script(route)),
+                str(write_script(route, WORK)),
                 BASE,
             ],
             stdout=subprocess.PIPE,
@@ -418,20 +198,28 @@ def wait_for_log(log: Path, pattern: str, timeout: float) -> bool:
     return False
 
 
-def one_run(name: str, url: str, env: dict, world: dict, duration: int, fault: bool) -> dict:
+def one_run(
+    name: str,
+    url: str,
+    env: dict,
+    world: dict,
+    duration: int,
+    fault: bool,
+    connections: dict[str, int],
+) -> dict:
     web_log, worker_log = WORK / f"{name}-web.log", WORK / f"{name}-worker.log"
     worker_log.write_text("")
     gunicorn = start_gunicorn(env, web_log)
     celery = start_celery(env, worker_log)
     wait_for_log(worker_log, r"ready\.", 60)
     try:
-        all_routes = routes(world)
+        all_routes = routes(world, BASE)
         expected_snapshot = None
         if fault:
             expected_snapshot = snapshot_rows(url)
             psql(url, "DELETE FROM followup_snapshot WHERE as_of = current_date - 1")
         started = time.monotonic()
-        processes = run_wrk(all_routes, duration)
+        processes = run_wrk(all_routes, duration, connections)
         memory: dict[int, list[float]] = {}
         events = []
         jobs_sent = killed = False
@@ -490,6 +278,7 @@ def one_run(name: str, url: str, env: dict, world: dict, duration: int, fault: b
                 time.sleep(1)
         jobs = re.findall(r"Task (\S+)\[[^\]]+\] succeeded in ([0-9.]+)s", worker_log.read_text())
         return {
+            "connections": connections,
             "routes": results,
             "server": server_times(web_log),
             "memory": {pid: values for pid, values in memory.items() if len(values) > 3},
@@ -539,6 +328,25 @@ def errors(result: dict) -> int:
     return sum(result[key] for key in ("unexpected", "connect", "read", "write", "timeout"))
 
 
+def bound(run: dict, duration: int) -> str:
+    """What bounds the latency at this many connections (Little's law): with N requests
+    always in the server and X served a second, each spends N / X on average, its wait for
+    a free worker included, whatever the route. The p99 cannot be under that mean."""
+    connections = sum(run["connections"].values())
+    served = sum(result["requests"] for result in run["routes"].values()) / duration
+    mean_ms = 1000 * connections / served
+    needed = connections / (P99_TARGET_MS / 1000)
+    busy = sum(sum(values) for values in run["server"].values()) / (duration * 1000)
+    return (
+        f"What bounds it: {connections} connections at {served:.1f} requests a second spend "
+        f"{mean_ms:,.0f} ms each on average in the server, waiting included (Little's law). "
+        f"The request log adds up to {busy:.2f} s of work a second for 2 workers. A p99 "
+        f"under {P99_TARGET_MS} ms at {connections} connections needs a mean under it, so at "
+        f"least {needed:,.0f} requests a second: {needed / served:.1f} × what this machine "
+        "served.\n"
+    )
+
+
 def table(name: str, run: dict, duration: int) -> str:
     lines = [
         f"### {name}",
@@ -552,7 +360,7 @@ def table(name: str, run: dict, duration: int) -> str:
         p99 = result["p99"] / 1000
         target = f"≤ {P99_TARGET_MS} ms: " + ("met" if p99 <= P99_TARGET_MS else "**not met**")
         lines.append(
-            f"| {route} | {CONNECTIONS[route]} | {result['requests']:,} "
+            f"| {route} | {run['connections'][route]} | {result['requests']:,} "
             f"| {result['requests'] / seconds:.1f} | {result['p50'] / 1000:.0f} "
             f"| {result['p95'] / 1000:.0f} | {p99:.0f} | {result['max'] / 1000:.0f} "
             f"| {errors(result)} | {target} |"
@@ -613,7 +421,11 @@ def main() -> None:
     for db in (BROKER, CACHE):
         subprocess.run(["redis-cli", "-u", db, "flushdb"], check=True, capture_output=True)
     setup = subprocess.run(
-        [sys.executable, "-c", SETUP, str(CONNECTIONS["report_save"])],
+        [
+            sys.executable,
+            str(ROOT / "bench" / "load_sessions.py"),
+            str(CONNECTIONS["report_save"]),
+        ],
         cwd=ROOT,
         env=env | {"DJANGO_SETTINGS_MODULE": "halland_utbud.settings"},
         capture_output=True,
@@ -623,19 +435,22 @@ def main() -> None:
         sys.exit(f"Setting up the sessions failed:\n{setup.stderr}")
     world = json.loads(setup.stdout.strip().splitlines()[-1])
 
-    runs = [("normal", False)] + ([] if args.no_fault else [("fault", True)])
+    runs = [("normal", False, CONNECTIONS), ("light", False, LIGHT)]
+    runs += [] if args.no_fault else [("fault", True, CONNECTIONS)]
     report = [
         "# make load",
         "",
         f"gunicorn with 2 workers on 127.0.0.1, PostgreSQL with {len(world['clinics']):,} "
         "clinics, Redis, a Celery worker running the nightly jobs; wrk at "
-        f"{sum(CONNECTIONS.values())} connections for {args.duration} s. This machine.",
+        f"{sum(CONNECTIONS.values())} connections for {args.duration} s (the light run: one "
+        "connection a route). This machine.",
         "",
     ]
-    for name, fault in runs:
+    for name, fault, connections in runs:
         print(f"Run: {name} ({args.duration} s)…", file=sys.stderr, flush=True)
-        result = one_run(name, url, env, world, args.duration, fault)
+        result = one_run(name, url, env, world, args.duration, fault, connections)
         report.append(table(f"{name.capitalize()} run", result, args.duration))
+        report.append(bound(result, args.duration))
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text("\n".join(report), encoding="utf-8")
     print("\n".join(report))
