@@ -21,12 +21,13 @@ def current_sign_in() -> int | None:
     outside a signed-in session (a task, a command, a request with an API key). The
     request is the one simple_history's middleware keeps for its ``history_user``."""
     request = getattr(HistoricalRecords.context, "request", None)
-    if request is None or not request.user.is_authenticated:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
         return None
     session = getattr(request, "session", None)
     # Only the session of the user acting: an API key's request may carry someone's
     # session cookie too, and that sign-in is not the key's.
-    if session is None or session.get(SESSION_KEY) != str(request.user.pk):
+    if session is None or session.get(SESSION_KEY) != str(user.pk):
         return None
     return session.get(SESSION_SIGN_IN)
 
