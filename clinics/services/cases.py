@@ -8,7 +8,8 @@ events (revocation, expiry) or by a renewal, which is a new case.
 
 A clinic has at most one open request (draft, submitted or returned) for one exemption from
 one requirement (``case_one_open_request``): a second "save" of a new request (a double
-click, two tabs) leads to the one the first started.
+click, two tabs) leads to the one the first started. What a request must hold is
+``clinics.services.case_requests``.
 """
 
 from collections.abc import Sequence
@@ -21,14 +22,13 @@ from django.utils.translation import gettext_lazy
 
 from clinics import tasks
 from clinics.access import check_may_decide_case, check_may_request_case
-from clinics.links import links_error, tidied_links
+from clinics.links import tidied_links
 from clinics.models import CaseEvent, CaseKind, CaseState, Clinic, ExemptionCase, User
-from clinics.models.cases import ReasonCategory
 from clinics.notifications.delivery import after_commit
+from clinics.services.case_requests import check_request
 from clinics.timeline import rewrite_timelines
 from halland_utbud.errors import ApplicationError, InvalidTransition
 from requirements.models import Requirement
-from requirements.selectors import catalogue_in_force
 from requirements.vocabulary import ExemptionKind
 
 # (action, from state) -> to state. Anything not listed is refused.
@@ -132,96 +132,6 @@ def record_event(
     )
 
 
-def validate_case(
-    *,
-    clinic: Clinic,
-    requirement: Requirement,
-    exemption_kind: str,
-    reason_category: str,
-    justification: str,
-    alternative: str = "",
-    links: Sequence[str] = (),
-    requested_from: date | None,
-    requested_until: date | None = None,
-    renews: ExemptionCase | None = None,
-    on_date: date | None = None,
-) -> dict[str, str]:
-    """Field errors for a request, in the user's language; empty when it is acceptable."""
-    errors: dict[str, str] = {}
-    on_date = on_date or timezone.localdate()
-    version = catalogue_in_force(on_date)
-    rule = requirement.to_rule()
-    if version is None or requirement.version_id != version.pk:
-        errors["requirement"] = _(
-            "The requirement is not part of the requirement catalogue in force."
-        )
-    elif not rule.applicability.applies_to(clinic.profile()):
-        errors["requirement"] = _("The requirement does not apply to this clinic.")
-    if exemption_kind not in requirement.exemption_kinds:
-        errors["exemption_kind"] = _(
-            "The requirement catalogue allows no such exemption from this requirement."
-        )
-    if reason_category not in ReasonCategory.values:
-        errors["reason_category"] = _("Choose one of the reasons.")
-    # What the catalogue demands of this exemption kind ("på grund av befogade tekniska
-    # eller medicinska skäl").
-    exemption = rule.exemption_rule(exemption_kind)
-    if exemption is not None and exemption.reasons and reason_category not in exemption.reasons:
-        errors["reason_category"] = _(
-            "The catalogue allows this exemption only for: %(reasons)s."
-        ) % {
-            "reasons": ", ".join(
-                str(label) for value, label in ReasonCategory.choices if value in exemption.reasons
-            )
-        }
-    if exemption is not None and exemption.alternative_required and not alternative.strip():
-        errors["alternative"] = _("Describe what the clinic offers instead.")
-    if not justification.strip():
-        errors["justification"] = _("Explain why the clinic needs the exemption.")
-    if error := links_error(tidied_links(links)):
-        errors["links"] = error
-    if requested_from is None:
-        errors["requested_from"] = _("Give the date from which the exemption is needed.")
-    if requested_until is None:
-        if not requirement.permanent_exemption_allowed:
-            errors["requested_until"] = _(
-                "Give an end date: the catalogue allows this exemption only for a limited time."
-            )
-    elif requested_from is not None and requested_until < requested_from:
-        errors["requested_until"] = _("The end date cannot be before the start date.")
-    # Read from the database: the instance passed in may be older than its decision.
-    if (
-        renews is not None
-        and not ExemptionCase.objects.filter(
-            pk=renews.pk,
-            clinic=clinic,
-            requirement__code=requirement.code,
-            state__in=CaseState.decided_states(),
-        ).exists()
-    ):
-        errors["renews"] = _(
-            "A renewal must follow a decided case of the same clinic and requirement."
-        )
-    return errors
-
-
-def _check_fields(case: ExemptionCase) -> None:
-    errors = validate_case(
-        clinic=case.clinic,
-        requirement=case.requirement,
-        exemption_kind=case.exemption_kind,
-        reason_category=case.reason_category,
-        justification=case.justification,
-        alternative=case.alternative,
-        links=case.links,
-        requested_from=case.requested_from,
-        requested_until=case.requested_until,
-        renews=case.renews,
-    )
-    if errors:
-        raise ApplicationError(_("The request has errors."), extra={"errors": errors})
-
-
 def _kind_for(exemption_kind: str) -> str:
     if exemption_kind == ExemptionKind.OWN_PLATFORM_APPROVAL:
         return CaseKind.PLATFORM_APPROVAL
@@ -263,7 +173,7 @@ def create_case(
         renews=renews,
         requester=actor,
     )
-    _check_fields(case)
+    check_request(case)
     if (open_case := _open_request(clinic, requirement, exemption_kind)) is not None:
         raise CaseAlreadyOpen(open_case)
     # The constraints are the database's to enforce, at the insert: checked here, a request
@@ -299,7 +209,7 @@ def update_case(*, case: ExemptionCase, actor: User, **changes) -> ExemptionCase
     for field, value in changes.items():
         setattr(case, field, tidied_links(value) if field == "links" else value)
     case.kind = _kind_for(case.exemption_kind)
-    _check_fields(case)
+    check_request(case)
     message = _("The clinic already has an open request for this exemption.")
     refused = ApplicationError(message, extra={"errors": {"exemption_kind": message}})
     if _open_request(case.clinic, case.requirement, case.exemption_kind, other_than=case.pk):
@@ -323,7 +233,7 @@ def submit_case(*, case: ExemptionCase, actor: User) -> ExemptionCase:
     from_state = case.state
     to_state = target_state("submit", case)
     # The catalogue may have changed since the draft was written.
-    _check_fields(case)
+    check_request(case)
     case.state = to_state
     case.submitted_at = timezone.now()
     case._history_user = actor
