@@ -146,7 +146,8 @@ def totals(rows: QuerySet[ClinicStatusPeriod], areas: tuple[AreaColumn, ...]) ->
             judged=ExpressionWrapper(Q(catalogue_version__isnull=False), BooleanField()),
             exempted=ExpressionWrapper(Q(exemptions_in_force__gt=0), BooleanField()),
             approved=ExpressionWrapper(Q(report__isnull=False), BooleanField()),
-            reporting=reporting_status("latest_report"),
+            # Joined only where it may be under way (see LatestReportUnderWay).
+            reporting=reporting_status("latest_report_under_way"),
         )
         .values("judged", "meets_baseline", "exempted", "approved", "area_statuses", "reporting")
         .annotate(count=Count("pk"))
