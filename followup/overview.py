@@ -155,6 +155,8 @@ def totals(rows: QuerySet[ClinicStatusPeriod], areas: tuple[AreaColumn, ...]) ->
     clinics = judged = meets = exempted = approved = 0
     by_area: dict[str, Counter] = {area.code: Counter() for area in areas}
     by_state: Counter = Counter()
+    # A combination of area statuses recurs in several groups: each is decoded once.
+    by_statuses: Counter = Counter()
     for group in groups:
         count = group["count"]
         clinics += count
@@ -163,7 +165,9 @@ def totals(rows: QuerySet[ClinicStatusPeriod], areas: tuple[AreaColumn, ...]) ->
         exempted += count if group["exempted"] else 0
         approved += count if group["approved"] else 0
         by_state[group["reporting"] or ReportingStatus.NONE] += count
-        for code, status in decode_area_statuses(group["area_statuses"]).items():
+        by_statuses[group["area_statuses"]] += count
+    for text, count in by_statuses.items():
+        for code, status in decode_area_statuses(text).items():
             if code in by_area:
                 by_area[code][status] += count
     return Totals(
