@@ -55,6 +55,9 @@ def reporting_status(report: str) -> Case:
     A draft that a round opened and nobody has answered in is not started; a report
     approved in a round still open shows as approved there; a report approved outside a
     round, or in a closed round, is no longer under way (it is what counts).
+
+    ``ClinicStatusPeriod.latest_report_under_way`` joins only the reports these branches
+    can name; a new branch belongs in its condition too (a test holds the two together).
     """
     state, round = f"{report}__state", f"{report}__round"
     return Case(

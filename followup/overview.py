@@ -146,7 +146,8 @@ def totals(rows: QuerySet[ClinicStatusPeriod], areas: tuple[AreaColumn, ...]) ->
             judged=ExpressionWrapper(Q(catalogue_version__isnull=False), BooleanField()),
             exempted=ExpressionWrapper(Q(exemptions_in_force__gt=0), BooleanField()),
             approved=ExpressionWrapper(Q(report__isnull=False), BooleanField()),
-            reporting=reporting_status("latest_report"),
+            # Joined only where it may be under way (see LatestReportUnderWay).
+            reporting=reporting_status("latest_report_under_way"),
         )
         .values("judged", "meets_baseline", "exempted", "approved", "area_statuses", "reporting")
         .annotate(count=Count("pk"))
@@ -154,6 +155,8 @@ def totals(rows: QuerySet[ClinicStatusPeriod], areas: tuple[AreaColumn, ...]) ->
     clinics = judged = meets = exempted = approved = 0
     by_area: dict[str, Counter] = {area.code: Counter() for area in areas}
     by_state: Counter = Counter()
+    # A combination of area statuses recurs in several groups: each is decoded once.
+    by_statuses: Counter = Counter()
     for group in groups:
         count = group["count"]
         clinics += count
@@ -162,7 +165,9 @@ def totals(rows: QuerySet[ClinicStatusPeriod], areas: tuple[AreaColumn, ...]) ->
         exempted += count if group["exempted"] else 0
         approved += count if group["approved"] else 0
         by_state[group["reporting"] or ReportingStatus.NONE] += count
-        for code, status in decode_area_statuses(group["area_statuses"]).items():
+        by_statuses[group["area_statuses"]] += count
+    for text, count in by_statuses.items():
+        for code, status in decode_area_statuses(text).items():
             if code in by_area:
                 by_area[code][status] += count
     return Totals(

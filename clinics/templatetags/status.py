@@ -1,5 +1,7 @@
 """Status shown with an icon and a word, never by colour alone (WCAG 1.4.1)."""
 
+import functools
+
 from django import template
 from django.utils import formats, timezone
 from django.utils.html import format_html
@@ -54,6 +56,17 @@ def badge(modifier: str, icon: str, label: str, *, compact: bool = False):
     """A status as an icon and a word; the icon is decorative. A ``compact`` badge shows
     the icon alone and keeps the word for screen readers (and copying), for tables too
     narrow for words; such a table carries a legend of the icons (``status_legend``)."""
+    if hasattr(label, "__html__"):
+        # Markup already (approved_badge's day): built each time, never mistaken for the
+        # same text unescaped.
+        return _badge(modifier, icon, label, compact)
+    # The word in the active language is part of the key, so a badge is the same markup
+    # for as long as the process runs: a table of fifty clinics asks for some five
+    # hundred, of a few dozen kinds.
+    return _badge_of_text(modifier, icon, str(label), compact)
+
+
+def _badge(modifier: str, icon: str, label: str, compact: bool):
     if compact:
         return format_html(
             '<span class="status status--{} status--compact" title="{}">'
@@ -71,6 +84,11 @@ def badge(modifier: str, icon: str, label: str, *, compact: bool = False):
         icon,
         label,
     )
+
+
+@functools.lru_cache(maxsize=512)
+def _badge_of_text(modifier: str, icon: str, label: str, compact: bool):
+    return _badge(modifier, icon, label, compact)
 
 
 @register.simple_tag

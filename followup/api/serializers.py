@@ -1,6 +1,8 @@
 """Output serializers of the region-wide reads: the clinic list, the matrix, the indicators
 and their snapshots."""
 
+from functools import cached_property
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -53,12 +55,18 @@ class ClinicSerializer(serializers.Serializer):
         help_text="Null when no catalogue version is in force on on_date."
     )
 
+    @cached_property
+    def _compliance(self) -> ComplianceSummarySerializer:
+        # One for the whole page: a serializer builds its fields (deep copies of the
+        # declared ones) when first asked, which per clinic was most of a page's time.
+        return ComplianceSummarySerializer(context=self.context)
+
     @extend_schema_field(ComplianceSummarySerializer(allow_null=True))
     def get_compliance(self, clinic: Clinic) -> dict | None:
         result = self.context["compliance"].get(clinic.pk)
         if result is None:
             return None
-        return ComplianceSummarySerializer(result, context=self.context).data
+        return self._compliance.to_representation(result)
 
 
 class MatrixRowSerializer(serializers.Serializer):
