@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clinics', '0018_period_by_name_covers_the_day'),
+        ('clinics', '0019_period_by_name_covers_the_day'),
     ]
 
     operations = [

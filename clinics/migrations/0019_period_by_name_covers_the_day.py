@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clinics', '0017_hsa_ids_and_sign_ins'),
+        ('clinics', '0018_records_keep_their_sign_in'),
         ('requirements', '0002_catalogue_rule_kinds'),
     ]
 
