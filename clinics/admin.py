@@ -5,6 +5,7 @@ records it on their timeline. API keys are listed (never their secret) for revok
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -81,6 +82,9 @@ class ClinicAdmin(NoDeleteMixin, SimpleHistoryAdmin):
     search_fields = ["name", "hsa_id", "provider__name"]
     list_select_related = ["provider"]
     autocomplete_fields = ["provider"]
+    # The page on 1177 is https, as every address here (clinics.links): one typed without
+    # a scheme is taken as https, as Django 6 will.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         if db_field.name == "municipality_code":
