@@ -28,7 +28,6 @@ from itertools import pairwise
 
 from django.db import models
 from django.urls import reverse
-from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -51,6 +50,7 @@ from clinics.models import (
 )
 from clinics.models.register import IMPORT_CHANGE_REASON
 from clinics.models.reports import ANSWER_FIELDS
+from clinics.templatetags.dates import short_day
 
 # What a reviewer's comment on an answer changes.
 REVIEW_FIELDS = ("review_comment",)
@@ -125,16 +125,8 @@ def _display(model_field: models.Field, value, names: dict | None = None) -> str
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(value, date | datetime):
-        return _day(value)
+        return short_day(value)
     return str(value)
-
-
-def _day(value: date | datetime) -> str:
-    """The day, in the region's time zone for a moment: a report approved at 00:30 in
-    Sweden was approved that day, not the day before as in UTC."""
-    if isinstance(value, datetime):
-        value = timezone.localtime(value)
-    return formats.date_format(value, "SHORT_DATE_FORMAT")
 
 
 def _field_changes(
@@ -244,7 +236,7 @@ def _report_opened(event: ReportEvent) -> str:
     copy of an approved report."""
     report = event.report
     source = report.prefilled_from
-    approved_on = _day(source.decided_at) if source is not None else ""
+    approved_on = short_day(source.decided_at) if source is not None else ""
     if report.round is not None:
         if source is not None:
             return _(

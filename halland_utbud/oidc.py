@@ -13,8 +13,9 @@ On when ``OIDC_ISSUER`` is set (halland_utbud.settings). The rules:
 - with ``OIDC_REQUIRED_ACR``, only those levels of assurance are let in;
 - with ``OIDC_LINK_PROVIDER``, a clinic reporter is linked to the provider that the
   provider claim names (a coordinator);
-- the level of assurance and the ID token are kept on the session: the first for the
-  sign-in's audit row, the second to end the session at the provider on sign-out.
+- the level of assurance is kept on the sign-in's audit row, which the session and every
+  record made in it name (``clinics.models.signed_history``); the ID token is kept on the
+  session, to end the session at the provider on sign-out.
 
 Every refusal raises ``SignInRefused`` with a reason, which the callback view turns into a
 page saying what happened; nobody is signed in.
@@ -41,8 +42,7 @@ from requirements.identifiers import hsa_id_error
 logger = logging.getLogger(__name__)
 
 BACKEND = "halland_utbud.oidc.SithsBackend"
-# What the session keeps of a SITHS sign-in.
-SESSION_ACR = "halland_utbud.sign_in_acr"
+# What the session keeps of a SITHS sign-in, to end it at the provider.
 SESSION_ID_TOKEN = "halland_utbud.oidc_id_token"
 
 # mozilla-django-oidc's settings that the discovery document answers, and its field.

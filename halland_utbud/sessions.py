@@ -47,8 +47,8 @@ def _expiry_message(now: int, signed_in_at: int, last_active_at: int) -> str | N
 def record_sign_in(sender, request, user, **kwargs) -> None:
     """On ``user_logged_in`` (connected in ``clinics.apps``): the session starts now, the
     same limits whether by password or by SITHS, and the sign-in is recorded with its
-    method and level of assurance (``acr``), which the session keeps too, with the sign-in
-    that every record the user then makes keeps (``clinics.models.signed_history``)."""
+    method and level of assurance (``acr``). The session keeps which sign-in it is, as
+    every record the user then makes does (``clinics.models.signed_history``)."""
     from clinics.models import SignInMethod
     from clinics.models.signed_history import SESSION_SIGN_IN
     from clinics.services.users import record_sign_in as record
@@ -60,7 +60,6 @@ def record_sign_in(sender, request, user, **kwargs) -> None:
     by_siths = getattr(user, "backend", "") == oidc.BACKEND
     acr = getattr(request, "oidc_acr", "") if by_siths else ""
     if by_siths:
-        request.session[oidc.SESSION_ACR] = acr
         request.session[oidc.SESSION_ID_TOKEN] = getattr(request, "oidc_id_token", "")
     method = SignInMethod.OIDC if by_siths else SignInMethod.PASSWORD
     request.session[SESSION_SIGN_IN] = record(user=user, method=method, acr=acr).pk

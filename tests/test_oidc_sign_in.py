@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from clinics.models import NO_ROLE, ReportEvent, Role, SignIn, SignInMethod, User
-from halland_utbud import oidc
+from clinics.models.signed_history import SESSION_SIGN_IN
 from halland_utbud.oidc import Refusal
 from halland_utbud.sign_in_views import REFUSALS
 from tests import oidc_provider
@@ -175,8 +175,8 @@ def test_the_sign_in_method_and_level_of_assurance_are_recorded(siths):
     client = Client()
     sign_in(client, siths)
 
-    assert client.session[oidc.SESSION_ACR] == oidc_provider.LOA3
     row = SignIn.objects.get()
+    assert client.session[SESSION_SIGN_IN] == row.pk  # the session's level: its sign-in's
     assert (row.user.hsa_id, row.method, row.acr) == (
         HSA_ID,
         SignInMethod.OIDC,

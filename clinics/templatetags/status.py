@@ -3,12 +3,12 @@
 import functools
 
 from django import template
-from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from clinics.models import CaseState, ReportingStatus, ReportState
 from clinics.services.rounds import ProgressStatus
+from clinics.templatetags.dates import short_day
 from requirements.vocabulary import AnswerStatus, AreaStatus, ComplianceStatus
 
 register = template.Library()
@@ -208,7 +208,7 @@ def approved_badge(approved_on):
     alone shows (its column says what it is); screen readers hear "approved" before it."""
     if approved_on is None:
         return badge("missing", "?", _("None approved"))
-    day = formats.date_format(timezone.localtime(approved_on), "SHORT_DATE_FORMAT")
+    day = short_day(approved_on)
     # A date is one word: it never breaks at its hyphens.
     return badge(
         "ok",
